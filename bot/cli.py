@@ -1,0 +1,157 @@
+"""The `helpline` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings, get_settings
+from bot.supervisor import StartFailed, stderr_progress
+
+log = logging.getLogger("bot.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="helpline",
+        description="A confidential helpline bot for people affected by trafficking "
+        "and forced labour.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the helpline: Rasa engine, action server and gateway",
+        description="Start the Rasa engine and the action server, then the Telegram gateway "
+        "(with HELPLINE_TELEGRAM_TOKEN) or the console chat (without).",
+    )
+    run.add_argument(
+        "--console", action="store_true", help="chat in this terminal even with a token"
+    )
+
+    chat = commands.add_parser(
+        "chat",
+        help="chat with the helpline in the terminal",
+        description="Chat through the same path as Telegram. With --json, or when stdin is not a "
+        "terminal, read one turn per line and print one JSON object per turn.",
+    )
+    chat.add_argument("--json", action="store_true", help="JSON lines in and out")
+    chat.add_argument("--language", metavar="CODE", help="the language to talk in (en, es, ...)")
+    chat.add_argument("--user", metavar="NAME", default="console", help="a simulated user")
+
+    train = commands.add_parser(
+        "train",
+        help="train the Rasa model if its inputs changed",
+        description="Train the NLU and dialogue model from nlu/; skipped when a model for the "
+        "current inputs exists.",
+    )
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+
+    db = commands.add_parser("db", help="database tasks", description="Database tasks.")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    db_commands.add_parser(
+        "upgrade",
+        help="bring the schema to the latest migration",
+        description="Apply the Alembic migrations to HELPLINE_DATABASE_URL (SQLite by default).",
+    )
+
+    nlu = commands.add_parser("nlu", help="NLU tools", description="NLU tools.")
+    nlu_commands = nlu.add_subparsers(dest="nlu_command", required=True, metavar="TASK")
+    parse = nlu_commands.add_parser(
+        "parse",
+        help="classify utterances, one per line",
+        description="Read utterances one per line and print intent, confidence and entities; "
+        "the model is loaded once.",
+    )
+    parse.add_argument("--json", action="store_true", help="print one JSON object per line")
+    parse.add_argument("input", nargs="?", default="-", help="a file, or - for stdin (default)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    from bot.logs import configure_logging
+
+    configure_logging(settings, console=args.command != "run")
+    try:
+        return _dispatch(args, settings)
+    except StartFailed as error:
+        print(f"helpline: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        from bot.db.session import upgrade
+
+        upgrade(settings.resolved_database_url())
+        print("database is at the latest migration", file=sys.stderr)
+        return 0
+    if args.command == "train":
+        from bot.model import train
+
+        print(f"model: {train(settings, force=args.force)}", file=sys.stderr)
+        return 0
+    if args.command == "chat":
+        return asyncio.run(_chat(settings, args))
+    if args.command == "nlu":
+        return asyncio.run(_nlu_parse(settings, args))
+    if args.command == "run":
+        from bot.runner import run_helpline
+
+        return asyncio.run(run_helpline(settings, console=args.console))
+    raise AssertionError(args.command)
+
+
+async def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import chat_interactive, chat_json, stdin_is_terminal
+    from bot.engine import engine_running
+    from bot.runner import conversations_for
+
+    async with engine_running(settings, progress=stderr_progress) as rasa:
+        conversations = conversations_for(settings, rasa, channel="console")
+        if args.json or not stdin_is_terminal():
+            await chat_json(
+                conversations, args.user, language=args.language, lines=sys.stdin, out=sys.stdout
+            )
+        else:
+            await chat_interactive(conversations, args.user, language=args.language, out=sys.stdout)
+    return 0
+
+
+async def _nlu_parse(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.engine import engine_running
+
+    stream = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
+    async with engine_running(settings, progress=stderr_progress, with_actions=False) as rasa:
+        for line in stream:
+            text = line.rstrip("\n")
+            if not text.strip():
+                continue
+            parsed = await rasa.parse(text)
+            intent = parsed.get("intent") or {}
+            result = {
+                "text": text,
+                "intent": intent.get("name"),
+                "confidence": round(float(intent.get("confidence") or 0.0), 4),
+                "entities": [
+                    {k: e.get(k) for k in ("entity", "value", "start", "end")}
+                    for e in parsed.get("entities") or []
+                ],
+            }
+            if args.json:
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+            else:
+                print(f"{result['intent']:<22} {result['confidence']:.2f}  {text}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

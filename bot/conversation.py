@@ -1,0 +1,207 @@
+"""One user turn, the same for every channel: pseudonym, safety commands, crisis
+lexicon, Rasa, and the rendered replies.
+
+Order matters and follows DESIGN.md section 2: safety commands never depend on
+Rasa; the crisis lexicon answers before the model; nothing a person types
+reaches Rasa as an intent; and if Rasa fails the person still gets the
+hotline and emergency numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.chat_state import ChatMemory, ChatStateStore
+from bot.directory.national import numbers_for
+from bot.i18n import available_languages, negotiate
+from bot.presenter import (
+    COMMAND_PAYLOAD_PREFIX,
+    LANGUAGE_PAYLOAD_PREFIX,
+    Reply,
+    button,
+    message,
+    render,
+)
+from bot.privacy.forget import forget_person
+from bot.privacy.pseudonym import pseudonym_for
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.safety.lexicon import SELF_HARM, detect_crisis
+from bot.settings import Settings
+from bot.user_input import checked_intent_payload, clean_text
+
+log = logging.getLogger(__name__)
+
+SAFETY_COMMANDS = ("start", "help", "language", "forget", "exit")
+
+
+def is_safety_command(text: str) -> bool:
+    name = text.removeprefix("/").split(" ")[0].split("@")[0].lower()
+    return text.startswith("/") and name in SAFETY_COMMANDS
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a person did: exactly one of text, button, command or location."""
+
+    text: str | None = None
+    button: str | None = None
+    command: str | None = None
+    location: tuple[float, float] | None = None
+    client_language: str | None = None  # the app's language, a first guess only
+    chosen_language: str | None = None  # a choice made outside the chat (console --language)
+    notice: str | None = None  # the gateway answers itself with this message key
+
+
+@dataclass
+class TurnResult:
+    replies: list[Reply] = field(default_factory=list)
+    exit: bool = False  # the channel should clear the chat from the device
+    language: str = "en"
+
+
+def safety_check() -> dict[str, Any]:
+    return message(
+        "safety.check",
+        buttons=[button("safety.yes", "/affirm"), button("safety.no", "/deny")],
+    )
+
+
+class Conversations:
+    """Handles turns for one channel (`telegram`, `console`)."""
+
+    def __init__(
+        self, settings: Settings, *, rasa: RasaClient, store: ChatStateStore, channel: str
+    ) -> None:
+        self._settings = settings
+        self._rasa = rasa
+        self._store = store
+        self._channel = channel
+        self._key = settings.secret_key_bytes()
+
+    def pseudonym(self, chat_id: str | int) -> str:
+        return pseudonym_for(self._channel, chat_id, key=self._key)
+
+    async def handle(self, chat_id: str | int, turn: Turn) -> TurnResult:
+        pseudonym = self.pseudonym(chat_id)
+        default = negotiate(turn.client_language, self._settings.default_language)
+        memory = self._store.recall(pseudonym, default_language=default)
+        if turn.chosen_language:
+            memory.language = negotiate(turn.chosen_language, memory.language)
+        semantic = await self._respond(pseudonym, memory, turn)
+        if semantic is None:  # quick exit: nothing to show, nothing kept
+            return TurnResult(exit=True, language=memory.language)
+        if not memory.forgotten:
+            self._store.remember(pseudonym, language=memory.language, country=memory.country)
+        return TurnResult(replies=self._render(semantic, memory), language=memory.language)
+
+    async def _respond(
+        self, pseudonym: str, memory: ChatMemory, turn: Turn
+    ) -> list[dict[str, Any]] | None:
+        if turn.command is not None:
+            return await self._command(pseudonym, memory, turn.command)
+        if turn.button is not None:
+            return await self._button(pseudonym, memory, turn.button)
+        if turn.notice is not None:
+            return [message(turn.notice)]
+        if turn.location is not None:
+            latitude, longitude = turn.location
+            payload = f'/share_location{{"latitude": {latitude}, "longitude": {longitude}}}'
+            return await self._ask_rasa(pseudonym, memory, payload)
+        return await self._text(pseudonym, memory, turn.text or "")
+
+    async def _command(
+        self, pseudonym: str, memory: ChatMemory, command: str
+    ) -> list[dict[str, Any]] | None:
+        name, _, argument = command.strip().removeprefix("/").partition(" ")
+        name = name.split("@")[0].lower()  # Telegram appends @botname in some clients
+        if name == "exit":
+            self._forget(pseudonym, memory)
+            return None
+        if name == "forget":
+            self._forget(pseudonym, memory)
+            return [message("forget.done")]
+        if name == "language":
+            if argument.strip():
+                return self._switch_language(memory, argument.strip())
+            return [message("language.choose", picker="language")]
+        if name == "help":
+            return [message("help.commands"), message("menu.prompt", picker="menu")]
+        if name == "start":
+            welcome = await self._ask_rasa(pseudonym, memory, "/greet", fallback=False)
+            if not welcome:
+                welcome = [message("greeting.welcome"), safety_check()]
+            return [*welcome, message("language.choose", picker="language")]
+        return [message("input.unknown_command"), message("menu.prompt", picker="menu")]
+
+    async def _button(
+        self, pseudonym: str, memory: ChatMemory, payload: str
+    ) -> list[dict[str, Any]] | None:
+        if payload.startswith(LANGUAGE_PAYLOAD_PREFIX):
+            return self._switch_language(memory, payload.removeprefix(LANGUAGE_PAYLOAD_PREFIX))
+        if payload.startswith(COMMAND_PAYLOAD_PREFIX):
+            name = payload.removeprefix(COMMAND_PAYLOAD_PREFIX)
+            if name in SAFETY_COMMANDS:
+                return await self._command(pseudonym, memory, name)
+        elif checked_intent_payload(payload) is not None:
+            return await self._ask_rasa(pseudonym, memory, payload)
+        return [message("input.unknown_button"), message("menu.prompt", picker="menu")]
+
+    async def _text(
+        self, pseudonym: str, memory: ChatMemory, raw: str
+    ) -> list[dict[str, Any]] | None:
+        cleaned = clean_text(raw, max_chars=self._settings.max_message_chars)
+        if is_safety_command(cleaned.text):
+            # Typed "/exit" is the quick exit on every channel, not text.
+            return await self._command(pseudonym, memory, cleaned.text)
+        # The lexicon reads the cleaned text even when it is cut: danger said
+        # early in a long message must not wait for anything else.
+        crisis = detect_crisis(cleaned.text, language=memory.language) if cleaned.text else None
+        notes = [message("input.too_long")] if cleaned.truncated else []
+        if crisis is not None:
+            log.info("crisis lexicon hit: %s (%s)", crisis.category, crisis.language)
+            key = "self_harm.support" if crisis.category == SELF_HARM else "emergency.call_now"
+            # Tell Rasa the intent, so the dialogue knows; any echo of the same
+            # answer from Rasa is dropped when the turn is rendered.
+            followup = await self._ask_rasa(pseudonym, memory, f"/{crisis.intent}", fallback=False)
+            return [message(key), *notes, *followup]
+        if cleaned.problem is not None:
+            return [message(cleaned.problem.value), message("menu.prompt", picker="menu")]
+        return [*notes, *await self._ask_rasa(pseudonym, memory, cleaned.text)]
+
+    async def _ask_rasa(
+        self, pseudonym: str, memory: ChatMemory, text: str, *, fallback: bool = True
+    ) -> list[dict[str, Any]]:
+        metadata = {
+            "language": memory.language,
+            "country": memory.country or self._settings.country,
+        }
+        try:
+            return await self._rasa.send(pseudonym, text, metadata)
+        except RasaUnavailable as error:
+            log.warning("Rasa engine unavailable (%s); answering with the fallback", error)
+            return [message("fallback.unavailable")] if fallback else []
+
+    def _switch_language(self, memory: ChatMemory, code: str) -> list[dict[str, Any]]:
+        if code not in {lang.code for lang in available_languages()}:
+            return [message("language.choose", picker="language")]
+        memory.language = code
+        return [message("language.changed"), message("menu.prompt", picker="menu")]
+
+    def _forget(self, pseudonym: str, memory: ChatMemory) -> None:
+        memory.forgotten = True
+        forget_person(pseudonym, store=self._store, tracker_db=self._settings.rasa_tracker_db())
+
+    def _render(self, semantic: list[dict[str, Any]], memory: ChatMemory) -> list[Reply]:
+        numbers = numbers_for(memory.country or self._settings.country)
+        context = {"hotline": numbers.hotline, "emergency": numbers.emergency}
+        replies: list[Reply] = []
+        seen: set[str] = set()
+        for item in semantic:
+            reply = render(item, memory.language, context)
+            if reply is None or reply.key in seen:
+                continue
+            seen.add(reply.key)
+            replies.append(reply)
+        return replies

@@ -1,0 +1,66 @@
+"""`helpline run`: the whole helpline on one machine, and the wiring every channel shares."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+
+from bot.chat_state import ChatStateStore
+from bot.conversation import Conversations
+from bot.db.session import session_factory, upgrade
+from bot.engine import rasa_client
+from bot.model import latest_model, train
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+from bot.supervisor import Supervisor, actions_child, rasa_child, stderr_progress
+
+log = logging.getLogger(__name__)
+
+
+def conversations_for(settings: Settings, rasa: RasaClient, *, channel: str) -> Conversations:
+    """A channel's conversations, on a database brought to the latest schema."""
+    upgrade(settings.resolved_database_url())
+    store = ChatStateStore(session_factory(settings.resolved_database_url()))
+    return Conversations(settings, rasa=rasa, store=store, channel=channel)
+
+
+async def run_helpline(settings: Settings, *, console: bool) -> int:
+    if latest_model(settings.model_dir) is None:
+        train(settings)
+    supervisor = Supervisor(
+        [actions_child(settings), rasa_child(settings)], progress=stderr_progress
+    )
+    rasa = rasa_client(settings)
+    try:
+        await supervisor.start()
+        conversations = conversations_for(settings, rasa, channel="console")
+        use_telegram = bool(settings.telegram_token.get_secret_value()) and not console
+        if use_telegram:
+            from bot.telegram.app import run_telegram
+
+            conversations = conversations_for(settings, rasa, channel="telegram")
+            gateway = run_telegram(settings, conversations)
+        else:
+            from bot.console import chat_interactive
+
+            stderr_progress("no HELPLINE_TELEGRAM_TOKEN: chatting in this terminal")
+            gateway = chat_interactive(conversations, "console", language=None, out=sys.stdout)
+        await _until_first_ends(gateway, supervisor.watch())
+    finally:
+        await supervisor.stop()
+        await rasa.aclose()
+    return 0
+
+
+async def _until_first_ends(*jobs: object) -> None:
+    """Run the gateway and the watcher together; when one ends (or fails), stop the other."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]  # type: ignore[call-overload]
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    for task in done:
+        task.result()

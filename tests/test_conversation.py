@@ -1,0 +1,153 @@
+"""One turn through the gateway's own logic: commands, crisis lexicon, fallback, privacy."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chat_state import ChatStateStore
+from bot.conversation import Conversations, Turn
+from bot.directory.national import numbers_for, readable_phone
+from tests.conftest import RecordingRasa
+
+
+def keys(result) -> list[str]:  # type: ignore[no-untyped-def]
+    return [reply.key for reply in result.replies]
+
+
+async def test_text_goes_to_rasa_under_a_pseudonym(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    rasa.answers["hello"] = [{"key": "greeting.welcome"}]
+    result = await conversations.handle(987654321, Turn(text="hello"))
+    assert keys(result) == ["greeting.welcome"]
+    sent = rasa.sent[0]
+    assert sent["message"] == "hello"
+    assert sent["sender"] == conversations.pseudonym(987654321)
+    assert "987654321" not in str(sent)
+    assert sent["metadata"]["language"] == "en"
+
+
+async def test_rasa_down_still_answers_with_the_numbers(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    rasa.down = True
+    result = await conversations.handle(1, Turn(text="i need help"))
+    assert keys(result) == ["fallback.unavailable"]
+    gb = numbers_for("GB")
+    assert gb.emergency in result.replies[0].text
+    assert gb.hotline in result.replies[0].text
+
+
+async def test_crisis_lexicon_answers_before_rasa_even_when_rasa_is_down(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    rasa.down = True
+    result = await conversations.handle(1, Turn(text="please help me now they are coming"))
+    assert keys(result)[0] == "emergency.call_now"
+    assert numbers_for("GB").emergency in result.replies[0].text
+    # Rasa was told the intent, not the words.
+    assert rasa.sent[0]["message"] == "/emergency"
+
+
+async def test_crisis_answer_is_not_repeated_when_rasa_agrees(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    rasa.answers["/self_harm"] = [{"key": "self_harm.support"}]
+    result = await conversations.handle(1, Turn(text="i want to kill myself"))
+    assert keys(result) == ["self_harm.support"]
+
+
+@pytest.mark.parametrize("text", ['/request_human{"x":1}', "/restart", "/emergency"])
+async def test_typed_intent_syntax_never_reaches_rasa(
+    conversations: Conversations, rasa: RecordingRasa, text: str
+) -> None:
+    result = await conversations.handle(1, Turn(text=text))
+    assert rasa.sent == []
+    assert keys(result) == ["input.unknown_command", "menu.prompt"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"), [("", "input.empty"), ("\x00\x01", "input.empty"), ("🙂", "input.no_words")]
+)
+async def test_empty_and_wordless_messages_get_a_clear_reply(
+    conversations: Conversations, rasa: RecordingRasa, text: str, key: str
+) -> None:
+    result = await conversations.handle(1, Turn(text=text))
+    assert keys(result)[0] == key
+    assert result.replies[-1].buttons, "the reply offers a way on"
+    assert rasa.sent == []
+
+
+async def test_a_very_long_message_is_read_in_part_and_said_so(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    result = await conversations.handle(1, Turn(text="my boss took my passport " * 400))
+    assert keys(result)[0] == "input.too_long"
+    assert len(rasa.sent[0]["message"]) <= 1000
+
+
+async def test_forged_button_payload_is_refused(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    result = await conversations.handle(1, Turn(button='/restart{"a": 1}'))
+    assert keys(result)[0] == "input.unknown_button"
+    assert rasa.sent == []
+
+
+async def test_offered_button_payload_goes_to_rasa(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    await conversations.handle(1, Turn(button="/find_service"))
+    assert rasa.sent[0]["message"] == "/find_service"
+
+
+async def test_help_and_language_work_without_rasa(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    rasa.down = True
+    help_result = await conversations.handle(1, Turn(command="/help"))
+    assert keys(help_result) == ["help.commands", "menu.prompt"]
+    assert any(b.payload == "/find_service" for b in help_result.replies[1].buttons)
+    picker = await conversations.handle(1, Turn(command="/language"))
+    assert any(b.payload == "lang:en" for b in picker.replies[0].buttons)
+
+
+async def test_start_falls_back_to_a_local_welcome_when_rasa_is_down(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    rasa.down = True
+    result = await conversations.handle(1, Turn(command="/start"))
+    assert keys(result) == ["greeting.welcome", "safety.check", "language.choose"]
+    assert [b.payload for b in result.replies[1].buttons] == ["/affirm", "/deny"]
+
+
+async def test_forget_removes_the_chat_state(
+    conversations: Conversations, store: ChatStateStore, rasa: RecordingRasa
+) -> None:
+    await conversations.handle(5, Turn(text="hello"))
+    pseudonym = conversations.pseudonym(5)
+    assert not store.recall(pseudonym, default_language="en").is_new
+    result = await conversations.handle(5, Turn(command="/forget"))
+    assert keys(result) == ["forget.done"]
+    assert store.recall(pseudonym, default_language="en").is_new
+
+
+async def test_exit_says_nothing_and_forgets(
+    conversations: Conversations, store: ChatStateStore
+) -> None:
+    await conversations.handle(6, Turn(text="hello"))
+    result = await conversations.handle(6, Turn(text="/exit"))
+    assert result.exit
+    assert result.replies == []
+    assert store.recall(conversations.pseudonym(6), default_language="en").is_new
+
+
+async def test_users_are_kept_apart(conversations: Conversations, rasa: RecordingRasa) -> None:
+    await conversations.handle("alice", Turn(text="hello"))
+    await conversations.handle("bob", Turn(text="hello"))
+    assert rasa.sent[0]["sender"] != rasa.sent[1]["sender"]
+
+
+def test_phone_numbers_are_shown_readably() -> None:
+    assert readable_phone("+18883737888") == "+1 888-373-7888"
+    assert readable_phone("116 006") == "116 006"
