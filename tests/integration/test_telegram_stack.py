@@ -34,22 +34,31 @@ class CuttableProxy:
         self.target_port = target_port
         self.port = free_port()
         self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
 
     async def up(self) -> None:
         self._server = await asyncio.start_server(self._pipe, "127.0.0.1", self.port)
 
     async def down(self) -> None:
+        """Refuse new connections and cut the open ones, as a stopped engine would."""
         if self._server is not None:
             self._server.close()
-            await self._server.wait_closed()
             self._server = None
+        writers, self._open = list(self._open), set()
+        for writer in writers:
+            writer.close()
+        for writer in writers:
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._open.add(writer)
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:
             writer.close()
             return
+        self._open.add(up_writer)
 
         async def copy(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             with contextlib.suppress(ConnectionError):
@@ -59,6 +68,10 @@ class CuttableProxy:
             dst.close()
 
         await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
+        for end in (writer, up_writer):
+            self._open.discard(end)
+            with contextlib.suppress(ConnectionError):
+                await end.wait_closed()
 
 
 @pytest.fixture

@@ -17,6 +17,23 @@ from tests.integration.conftest import free_port
 from tests.telegram.conftest import telegram_settings
 
 
+async def listening(port: int, timeout: float = 15.0) -> None:
+    """Wait until the gateway's webhook server accepts connections."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+
+
 async def test_webhook_refuses_updates_without_the_secret(
     settings: Settings, conversations: Conversations, rasa: RecordingRasa
 ) -> None:
@@ -33,6 +50,7 @@ async def test_webhook_refuses_updates_without_the_secret(
         gateway = asyncio.create_task(run_telegram(webhook, conversations))
         try:
             await api.wait_for("setWebhook", timeout=15)
+            await listening(port)
             assert api.webhook["url"] == "https://helpline.example/telegram"
             assert api.webhook["secret_token"] == "s3cret-token"
             url = f"http://127.0.0.1:{port}/telegram"
