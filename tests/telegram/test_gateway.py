@@ -225,3 +225,24 @@ async def test_commands_are_listed_in_every_language(telegram: Telegram) -> None
     commands = default[0].params["commands"]
     commands = json.loads(commands) if isinstance(commands, str) else commands
     assert commands[0]["command"] == "exit"
+
+
+async def test_a_place_is_sent_as_a_venue_after_its_text(
+    telegram: Telegram, rasa: RecordingRasa
+) -> None:
+    rasa.answers["where"] = [
+        {
+            "key": "services.hotline_only",
+            "place": {
+                "latitude": 13.75,
+                "longitude": 100.5,
+                "title": "Shelter",
+                "address": "1 Road",
+            },
+        }
+    ]
+    telegram.api.send_text(ALICE, "where")
+    venue = await telegram.api.wait_for("sendVenue")
+    assert float(venue.params["latitude"]) == 13.75
+    assert venue.params["title"] == "Shelter"
+    assert venue.params.get("protect_content") in (True, "true")
