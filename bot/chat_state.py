@@ -20,6 +20,7 @@ class ChatMemory:
     language: str
     country: str | None
     is_new: bool
+    offered_language: str | None = None
     forgotten: bool = False  # set by /forget and /exit: nothing of this turn is kept
 
 
@@ -32,17 +33,23 @@ class ChatStateStore:
             state = session.get(ChatState, pseudonym)
             if state is None:
                 return ChatMemory(language=default_language, country=None, is_new=True)
-            return ChatMemory(language=state.language, country=state.country, is_new=False)
+            return ChatMemory(
+                language=state.language,
+                country=state.country,
+                is_new=False,
+                offered_language=state.offered_language,
+            )
 
-    def remember(self, pseudonym: str, *, language: str, country: str | None) -> None:
+    def remember(self, pseudonym: str, memory: ChatMemory) -> None:
         with self._sessions.begin() as session:
             state = session.get(ChatState, pseudonym)
             if state is None:
-                session.add(ChatState(pseudonym=pseudonym, language=language, country=country))
-            else:
-                state.language = language
-                state.country = country
-                state.last_active_at = utcnow()
+                state = ChatState(pseudonym=pseudonym)
+                session.add(state)
+            state.language = memory.language
+            state.country = memory.country
+            state.offered_language = memory.offered_language
+            state.last_active_at = utcnow()
 
     def forget(self, pseudonym: str) -> None:
         """Delete the state and the message ids of this conversation."""

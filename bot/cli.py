@@ -69,6 +69,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("--json", action="store_true", help="print one JSON object per line")
     parse.add_argument("input", nargs="?", default="-", help="a file, or - for stdin (default)")
+
+    language = commands.add_parser("language", help="languages", description="Languages.")
+    language_commands = language.add_subparsers(
+        dest="language_command", required=True, metavar="TASK"
+    )
+    add = language_commands.add_parser(
+        "add",
+        help="add a language: catalog, training data, test set, crisis lexicon",
+        description="Register a language and create its files from the English ones, marked "
+        "for translation. See docs/adding-a-language.md.",
+    )
+    add.add_argument("code", help="ISO 639-1 code, e.g. my")
+    add.add_argument("autonym", help="the language's name in itself, e.g. မြန်မာ")
+    add.add_argument("--rtl", action="store_true", help="written right to left")
+
+    evaluate = commands.add_parser("eval", help="evaluation", description="Evaluation.")
+    eval_commands = evaluate.add_subparsers(dest="eval_command", required=True, metavar="TASK")
+    eval_nlu = eval_commands.add_parser(
+        "nlu",
+        help="per-language intent accuracy on the held-out test sets",
+        description="Classify every utterance of tests/nlu/<lang>.yml and print, per language, "
+        "intent accuracy, macro-F1 and the most common confusions.",
+    )
+    eval_nlu.add_argument(
+        "--threshold", type=float, default=0.90, help="exit 1 if a language scores below (0.90)"
+    )
+    eval_nlu.add_argument("--language", action="append", help="only these languages (repeatable)")
     return parser
 
 
@@ -103,6 +130,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_chat(settings, args))
     if args.command == "nlu":
         return asyncio.run(_nlu_parse(settings, args))
+    if args.command == "language":
+        from bot.language_scaffold import add_language
+
+        for path in add_language(args.code, args.autonym, rtl=args.rtl):
+            print(f"created {path}")
+        return 0
+    if args.command == "eval":
+        return asyncio.run(_eval_nlu(settings, args))
     if args.command == "run":
         from bot.runner import run_helpline
 
@@ -150,6 +185,29 @@ async def _nlu_parse(settings: Settings, args: argparse.Namespace) -> int:
                 print(json.dumps(result, ensure_ascii=False), flush=True)
             else:
                 print(f"{result['intent']:<22} {result['confidence']:.2f}  {text}", flush=True)
+    return 0
+
+
+async def _eval_nlu(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.engine import engine_running
+    from bot.nlu_eval import evaluate, format_table, held_out_sets
+
+    languages = {
+        code: path
+        for code, path in held_out_sets().items()
+        if not args.language or code in args.language
+    }
+    async with engine_running(settings, progress=stderr_progress, with_actions=False) as rasa:
+
+        async def intent_of(text: str) -> str | None:
+            return ((await rasa.parse(text)).get("intent") or {}).get("name")
+
+        scores = await evaluate(intent_of, languages)
+    print(format_table(scores))
+    below = [s.language for s in scores if s.accuracy < args.threshold]
+    if below:
+        print(f"below {args.threshold:.2f}: {', '.join(below)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -9,6 +9,7 @@ hotline and emergency numbers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +17,13 @@ from typing import Any
 from bot.chat_state import ChatMemory, ChatStateStore
 from bot.directory.national import numbers_for
 from bot.i18n import available_languages, negotiate
+from bot.language_detection import detect_language
 from bot.presenter import (
     COMMAND_PAYLOAD_PREFIX,
     LANGUAGE_PAYLOAD_PREFIX,
     Reply,
     button,
+    language_name,
     message,
     render,
 )
@@ -93,7 +96,7 @@ class Conversations:
         if semantic is None:  # quick exit: nothing to show, nothing kept
             return TurnResult(exit=True, language=memory.language)
         if not memory.forgotten:
-            self._store.remember(pseudonym, language=memory.language, country=memory.country)
+            self._store.remember(pseudonym, memory)
         return TurnResult(replies=self._render(semantic, memory), language=memory.language)
 
     async def _respond(
@@ -168,7 +171,32 @@ class Conversations:
             return [message(key), *notes, *followup]
         if cleaned.problem is not None:
             return [message(cleaned.problem.value), message("menu.prompt", picker="menu")]
-        return [*notes, *await self._ask_rasa(pseudonym, memory, cleaned.text)]
+        answer = await self._ask_rasa(pseudonym, memory, cleaned.text)
+        return [*notes, *answer, *await self._offer_language(memory, cleaned.text)]
+
+    async def _offer_language(self, memory: ChatMemory, text: str) -> list[dict[str, Any]]:
+        """Offer, once, to switch to the language the person writes in."""
+        # In a thread: the detector is CPU work, and other people's turns go on meanwhile.
+        detected = await asyncio.to_thread(detect_language, text)
+        available = {lang.code for lang in available_languages()}
+        if (
+            detected in (None, memory.language, memory.offered_language)
+            or detected not in available
+        ):
+            return []
+        memory.offered_language = detected
+        offer = message(
+            "language.offer_switch",
+            buttons=[
+                {
+                    "title": language_name(detected),
+                    "payload": f"{LANGUAGE_PAYLOAD_PREFIX}{detected}",
+                },
+                button("language.keep", f"{LANGUAGE_PAYLOAD_PREFIX}{memory.language}"),
+            ],
+        )
+        # Written in the detected language: that is the one the person reads.
+        return [{**offer, "language": detected}]
 
     async def _ask_rasa(
         self, pseudonym: str, memory: ChatMemory, text: str, *, fallback: bool = True

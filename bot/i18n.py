@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -38,25 +39,25 @@ class Language:
     rtl: bool = False
 
 
-# The helpline's languages, in the picker's order. Names are autonyms, not
-# translations: a person must recognise their own language whatever the UI shows.
-LANGUAGES: dict[str, Language] = {
-    lang.code: lang
-    for lang in [
-        Language("en", "English"),
-        Language("es", "Español"),
-        Language("fr", "Français"),
-        Language("pt", "Português"),
-        Language("ar", "العربية", rtl=True),
-        Language("fa", "فارسی", rtl=True),
-        Language("ru", "Русский"),
-        Language("uk", "Українська"),
-        Language("th", "ไทย"),
-        Language("vi", "Tiếng Việt"),
-        Language("tl", "Tagalog"),
-        Language("zh", "中文"),
-    ]
-}
+LANGUAGES_FILE = LOCALES_DIR / "languages.yml"
+
+
+def _read_languages() -> dict[str, Language]:
+    """The helpline's languages, in the picker's order, from locales/languages.yml.
+
+    Names are autonyms, not translations: a person must recognise their own
+    language whatever language the screen is in.
+    """
+    entries = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))
+    return {
+        str(entry["code"]): Language(
+            str(entry["code"]), str(entry["autonym"]), bool(entry.get("rtl"))
+        )
+        for entry in entries
+    }
+
+
+LANGUAGES: dict[str, Language] = _read_languages()
 SOURCE_LANGUAGE = "en"
 
 

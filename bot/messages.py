@@ -198,6 +198,8 @@ MESSAGES: dict[str, Source] = dict(
         ),
         N_("language.choose", "Choose your language:"),
         N_("language.changed", "Okay, I will write in English."),
+        N_("language.offer_switch", "Would you like me to write in this language?"),
+        N_("language.keep", "No, keep the current language"),
         N_(
             "forget.done",
             "Done. Everything we kept about this conversation has been deleted. "

@@ -106,6 +106,9 @@ def render(semantic: dict[str, Any], language: str, context: dict[str, Any]) -> 
         log.error("semantic message with an unknown key dropped: %r", key)
         return None
     args = {**context, **(semantic.get("args") or {})}
+    # A message may be meant for another language than the conversation's:
+    # the offer to switch is written in the language the person just used.
+    language = str(semantic.get("language") or language)
     text = translate(key, language, args)
     raw_buttons = list(semantic.get("buttons") or [])
     picker = PICKERS.get(str(semantic.get("picker")))

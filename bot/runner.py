@@ -11,6 +11,7 @@ from bot.chat_state import ChatStateStore
 from bot.conversation import Conversations
 from bot.db.session import session_factory, upgrade
 from bot.engine import rasa_client
+from bot.language_detection import warm_up
 from bot.model import latest_model, train
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 def conversations_for(settings: Settings, rasa: RasaClient, *, channel: str) -> Conversations:
     """A channel's conversations, on a database brought to the latest schema."""
     upgrade(settings.resolved_database_url())
+    warm_up()
     store = ChatStateStore(session_factory(settings.resolved_database_url()))
     return Conversations(settings, rasa=rasa, store=store, channel=channel)
 

@@ -151,3 +151,27 @@ async def test_users_are_kept_apart(conversations: Conversations, rasa: Recordin
 def test_phone_numbers_are_shown_readably() -> None:
     assert readable_phone("+18883737888") == "+1 888-373-7888"
     assert readable_phone("116 006") == "116 006"
+
+
+async def test_writing_in_another_language_offers_a_switch_once(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    text = "mi jefe me quitó el pasaporte y no me deja salir"
+    first = await conversations.handle(8, Turn(text=text))
+    offer = first.replies[-1]
+    assert offer.key == "language.offer_switch"
+    assert [b.payload for b in offer.buttons] == ["lang:es", "lang:en"]
+    assert offer.buttons[0].title == "Español"
+    second = await conversations.handle(8, Turn(text=text))
+    assert "language.offer_switch" not in keys(second)
+    # The person's answer decides; the reply then comes in Spanish.
+    switched = await conversations.handle(8, Turn(button="lang:es"))
+    assert switched.language == "es"
+
+
+async def test_short_or_same_language_messages_get_no_offer(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    for text in ["ok", "si", "my boss took my passport and i cannot leave"]:
+        result = await conversations.handle(9, Turn(text=text))
+        assert "language.offer_switch" not in keys(result)

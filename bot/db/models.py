@@ -25,6 +25,8 @@ class ChatState(Base):
     pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
     language: Mapped[str] = mapped_column(String(8))
     country: Mapped[str | None] = mapped_column(String(2))
+    # The language last offered to switch to, so the offer is made once, not every turn.
+    offered_language: Mapped[str | None] = mapped_column(String(8))
     last_active_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

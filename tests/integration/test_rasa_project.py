@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 import pytest
 
 from bot.model import latest_model
@@ -33,3 +36,42 @@ def test_conversation_tests_pass(stack: Stack, tmp_path) -> None:  # type: ignor
         "--fail-on-prediction-errors",
     )
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+
+
+def test_tokenizer_keeps_every_script() -> None:
+    """Rasa's own tokenizer dropped Chinese as "emoji"; ours keeps it, and drops real emoji."""
+    script = (
+        "import json, sys; sys.path.insert(0, '.');"
+        "from components.helpline_tokenizer import HelplineTokenizer as T;"
+        "from rasa.shared.nlu.training_data.message import Message as M;"
+        "t = T(T.get_default_config());"
+        "tok = lambda s: [x.text for x in t.tokenize(M(data={'text': s}), 'text')];"
+        "print(json.dumps([tok(s) for s in sys.argv[1:]]))"
+    )
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    done = subprocess.run(
+        [
+            str(settings.rasa_venv / "bin" / "python"),
+            "-c",
+            script,
+            "中文 please",
+            "老板拿走了护照",
+            "ช่วยด้วย ครับ",
+            "می‌خواهم کمک",
+            "help 😀",
+        ],
+        cwd=settings.nlu_dir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
+    tokens = json.loads(done.stdout.strip().splitlines()[-1])
+    assert tokens == [
+        ["中", "文", "please"],
+        ["老", "板", "拿", "走", "了", "护", "照"],
+        ["ช่วยด้วย", "ครับ"],
+        ["می\u200cخواهم", "کمک"],
+        ["help"],
+    ]

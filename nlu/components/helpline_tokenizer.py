@@ -1,0 +1,54 @@
+"""A whitespace tokenizer that works for every script the helpline reads.
+
+Rasa's WhitespaceTokenizer drops any token made only of characters from
+U+24C2 to U+1F251, which it takes for emoji: that range holds every Chinese,
+Japanese and Korean character, so "中文 please" reached the model as
+"please". This tokenizer removes real emoji only, and makes each CJK
+ideograph a token of its own, since Chinese is written without spaces;
+character n-grams then see words, and entities can be annotated.
+
+Thai runs stay whole tokens (splitting Thai words needs a dictionary); the
+character n-gram featurizer reads inside them.
+
+Runs inside .venv-rasa; Rasa finds it because it starts in nlu/.
+"""
+
+from typing import Any, Dict, List, Text
+
+import regex
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.message import Message
+
+EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]+")
+CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+
+# Rasa's own rules for which punctuation separates words (WhitespaceTokenizer).
+_NOT_WORD = regex.compile(
+    r"[^\w#@&]+(?=\s|$)|"
+    r"(\s|^)[^\w#@&]+(?=[^0-9\s])|"
+    r"(?<=[^0-9\s])[^\w._~:/?#\[\]()@!$&*+,;=-]+(?=[^0-9\s])"
+)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class HelplineTokenizer(WhitespaceTokenizer):
+    @staticmethod
+    def not_supported_languages() -> None:
+        return None
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        self.emoji_pattern = EMOJI
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute)
+        spaced = CJK.sub(lambda match: f" {match.group(0)} ", text)
+        words = _NOT_WORD.sub(" ", spaced).split()
+        words = [word for word in (self.remove_emoji(w) for w in words) if word]
+        if not words:
+            words = [text]
+        # Offsets are found in the original text, so entities keep their spans.
+        tokens = self._convert_words_to_tokens(words, text)
+        return self._apply_token_pattern(tokens)
