@@ -104,7 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = get_settings()
     from bot.logs import configure_logging
 
-    configure_logging(settings, console=args.command != "run")
+    # A chat in this terminal (helpline run without a token too) shows warnings only:
+    # the terminal is the conversation.
+    chatting_here = (
+        args.command != "run" or args.console or not settings.telegram_token.get_secret_value()
+    )
+    configure_logging(settings, console=chatting_here)
     try:
         return _dispatch(args, settings)
     except StartFailed as error:

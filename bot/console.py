@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
 import sys
+import threading
 from typing import Any, TextIO
 
 from bot.conversation import Conversations, Turn, TurnResult
@@ -76,12 +78,12 @@ async def chat_interactive(
         file=out,
     )
     buttons: list[str] = []
-    loop = asyncio.get_running_loop()
+    lines = _typed_lines()
     first = True
     while True:
-        try:
-            line = await loop.run_in_executor(None, input, "> ")
-        except EOFError:
+        print("> ", end="", file=out, flush=True)
+        line = await lines.get()
+        if line is None:
             return
         turn = _interactive_turn(line, buttons)
         result = await conversations.handle(user, _with_language(turn, language if first else None))
@@ -89,6 +91,37 @@ async def chat_interactive(
         buttons = _show(result.replies, out)
         if result.exit:
             print("(chat cleared)", file=out)
+
+
+def _typed_lines() -> asyncio.Queue[str | None]:
+    """Lines typed at the prompt, read by a daemon thread; None at end of input.
+
+    The thread reads the file descriptor itself (os.read): a daemon thread
+    blocked inside Python's buffered stdin would abort the interpreter at exit,
+    and one in the loop's default executor would keep it from exiting at all.
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(0, 4096)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                if pending:
+                    loop.call_soon_threadsafe(queue.put_nowait, pending.decode(errors="replace"))
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+                return
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                loop.call_soon_threadsafe(queue.put_nowait, line.decode(errors="replace"))
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return queue
 
 
 def _interactive_turn(line: str, buttons: list[str]) -> Turn:

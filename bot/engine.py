@@ -11,7 +11,13 @@ from contextlib import asynccontextmanager
 
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from bot.supervisor import Progress, Supervisor, actions_child, rasa_child
+from bot.supervisor import (
+    Progress,
+    Supervisor,
+    actions_child,
+    rasa_child,
+    stop_on_termination,
+)
 
 
 def rasa_client(settings: Settings) -> RasaClient:
@@ -34,9 +40,10 @@ async def engine_running(
         children.append(rasa_child(settings))
         supervisor = Supervisor(children, progress=progress)
         try:
-            progress("starting the Rasa engine and the action server for this session")
-            await supervisor.start()
-            yield client
+            with stop_on_termination():
+                progress("starting the Rasa engine and the action server for this session")
+                await supervisor.start()
+                yield client
         finally:
             await supervisor.stop()
     finally:

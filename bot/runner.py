@@ -15,7 +15,13 @@ from bot.language_detection import warm_up
 from bot.model import latest_model, train
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from bot.supervisor import Supervisor, actions_child, rasa_child, stderr_progress
+from bot.supervisor import (
+    Supervisor,
+    actions_child,
+    rasa_child,
+    stderr_progress,
+    stop_on_termination,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,30 +42,45 @@ async def run_helpline(settings: Settings, *, console: bool) -> int:
     )
     rasa = rasa_client(settings)
     try:
-        await supervisor.start()
-        conversations = conversations_for(settings, rasa, channel="console")
-        use_telegram = bool(settings.telegram_token.get_secret_value()) and not console
-        if use_telegram:
-            from bot.telegram.app import run_telegram
-
-            conversations = conversations_for(settings, rasa, channel="telegram")
-            gateway = run_telegram(settings, conversations)
-        else:
-            from bot.console import chat_interactive
-
-            stderr_progress("no HELPLINE_TELEGRAM_TOKEN: chatting in this terminal")
-            gateway = chat_interactive(conversations, "console", language=None, out=sys.stdout)
-        await _until_first_ends(gateway, supervisor.watch())
+        with stop_on_termination():
+            await _serve(settings, supervisor, rasa, console=console)
+    except asyncio.CancelledError:
+        stderr_progress("stopping: terminated")
     finally:
         await supervisor.stop()
         await rasa.aclose()
     return 0
 
 
+async def _serve(
+    settings: Settings, supervisor: Supervisor, rasa: RasaClient, *, console: bool
+) -> None:
+    """Start the engine and actions, then the gateway; run until either side ends."""
+    await supervisor.start()
+    if settings.telegram_token.get_secret_value() and not console:
+        from bot.telegram.app import run_telegram
+
+        gateway = run_telegram(settings, conversations_for(settings, rasa, channel="telegram"))
+    else:
+        from bot.console import chat_interactive
+
+        stderr_progress("no HELPLINE_TELEGRAM_TOKEN: chatting in this terminal")
+        conversations = conversations_for(settings, rasa, channel="console")
+        gateway = chat_interactive(conversations, "console", language=None, out=sys.stdout)
+    await _until_first_ends(gateway, supervisor.watch())
+
+
 async def _until_first_ends(*jobs: object) -> None:
     """Run the gateway and the watcher together; when one ends (or fails), stop the other."""
     tasks = [asyncio.ensure_future(job) for job in jobs]  # type: ignore[call-overload]
-    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:  # terminated: stop both before the supervisor stops
+        done, pending = set(), set(tasks)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        raise
     for task in pending:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -146,6 +146,15 @@ class Supervisor:
             await self._start(child)
 
     async def _start(self, child: Child) -> None:
+        if await _answers(child.health_url):
+            # Something else already serves this port (another helpline, or a child
+            # orphaned by a killed one): ours would fail to bind and the health
+            # check would be fooled by the stranger.
+            raise StartFailed(
+                f"{child.name}: {child.health_url.split('?')[0]} already answers; is another "
+                "helpline running? Stop it, or set other ports (HELPLINE_RASA_PORT, "
+                "HELPLINE_ACTIONS_PORT)."
+            )
         child.log_path.parent.mkdir(parents=True, exist_ok=True)
         log_file = self._logs.get(child.name) or open(child.log_path, "a", encoding="utf-8")
         self._logs[child.name] = log_file
@@ -158,6 +167,7 @@ class Supervisor:
             stdout=log_file,
             stderr=log_file,
             start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
+            preexec_fn=_die_with_parent,
         )
         await self._wait_healthy(child)
         self._progress(f"{child.name} is ready")
@@ -223,6 +233,42 @@ class Supervisor:
         for handle in self._logs.values():
             handle.close()
         self._logs.clear()
+
+
+async def _answers(url: str) -> bool:
+    async with httpx.AsyncClient(timeout=1.0) as http:
+        try:
+            await http.get(url)
+        except httpx.HTTPError:
+            return False
+    return True
+
+
+def _die_with_parent() -> None:
+    """In the child: be killed if the supervisor dies, even by SIGKILL (Linux)."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def stop_on_termination() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into a cancellation of the running task, so the
+    children are stopped in order as on Ctrl-C (service managers send SIGTERM)."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    signals = (signal.SIGTERM, signal.SIGHUP)
+    for number in signals:
+        loop.add_signal_handler(number, task.cancel)
+    try:
+        yield
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
 
 
 def stderr_progress(line: str) -> None:

@@ -46,3 +46,53 @@ def test_run_without_a_token_opens_the_console_chat(tmp_path: Path) -> None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind(("127.0.0.1", int(port)))
             sock.listen()
+
+
+def test_sigterm_stops_everything_and_a_second_helpline_is_refused(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPLINE_")}
+    env.update(
+        HELPLINE_DATA_DIR=str(tmp_path / "var"),
+        HELPLINE_RASA_PORT=str(free_port()),
+        HELPLINE_ACTIONS_PORT=str(free_port()),
+    )
+    argv = [sys.executable, "-m", "bot.cli", "run"]
+    with subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+    ) as first:  # closes its pipes, and waits for it, whatever happens
+        try:
+            assert first.stderr is not None
+            for line in first.stderr:
+                if "chatting in this terminal" in line:
+                    break
+            else:
+                raise AssertionError("the first helpline never came up")
+            # A second helpline on the same ports says so, instead of being fooled by the first.
+            second = subprocess.run(
+                argv,
+                input="",
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=PROJECT_ROOT,
+                timeout=120,
+                check=False,
+            )
+            assert second.returncode == 1
+            assert "already answers" in second.stderr
+            # A service manager's SIGTERM stops the engine and the actions too.
+            first.terminate()
+            assert first.wait(timeout=60) == 0
+        finally:
+            if first.poll() is None:
+                first.kill()
+    for port in (env["HELPLINE_RASA_PORT"], env["HELPLINE_ACTIONS_PORT"]):
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", int(port)))
+            sock.listen()
