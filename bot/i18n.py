@@ -61,13 +61,18 @@ LANGUAGES: dict[str, Language] = _read_languages()
 SOURCE_LANGUAGE = "en"
 
 
-def available_languages() -> list[Language]:
-    """Languages with a catalog on disk (English, the source, always)."""
-    return [
+@lru_cache(maxsize=1)
+def available_languages() -> tuple[Language, ...]:
+    """Languages with a catalog on disk (English, the source, always).
+
+    Read once per process: catalogs ship with a release, and this is asked on
+    every turn that may switch or offer a language.
+    """
+    return tuple(
         lang
         for lang in LANGUAGES.values()
         if lang.code == SOURCE_LANGUAGE or _po_path(lang.code).exists()
-    ]
+    )
 
 
 def negotiate(code: str | None, default: str = SOURCE_LANGUAGE) -> str:

@@ -16,14 +16,29 @@ from tests.integration.conftest import free_port
 pytestmark = pytest.mark.integration
 
 
-def test_run_without_a_token_opens_the_console_chat(tmp_path: Path) -> None:
+def isolated_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of a helpline of its own: data folder, ports, no inherited settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HELPLINE_")}
     env.update(
         HELPLINE_DATA_DIR=str(tmp_path / "var"),
         HELPLINE_RASA_PORT=str(free_port()),
         HELPLINE_ACTIONS_PORT=str(free_port()),
-        HELPLINE_COUNTRY="TH",
+        **settings,
     )
+    return env
+
+
+def assert_ports_free(env: dict[str, str]) -> None:
+    for port in (env["HELPLINE_RASA_PORT"], env["HELPLINE_ACTIONS_PORT"]):
+        with socket.socket() as sock:
+            # SO_REUSEADDR skips closed connections in TIME_WAIT; a listener still blocks.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", int(port)))
+            sock.listen()
+
+
+def test_run_without_a_token_opens_the_console_chat(tmp_path: Path) -> None:
+    env = isolated_env(tmp_path, HELPLINE_COUNTRY="TH")
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run"],
         input="hello\n",
@@ -40,21 +55,11 @@ def test_run_without_a_token_opens_the_console_chat(tmp_path: Path) -> None:
     assert "is it safe for you to chat right now?" in done.stdout
     assert "rasa is ready" in done.stderr and "actions is ready" in done.stderr
     # Everything it started has stopped: the engine's and the actions' ports are free again.
-    for port in (env["HELPLINE_RASA_PORT"], env["HELPLINE_ACTIONS_PORT"]):
-        with socket.socket() as sock:
-            # SO_REUSEADDR skips closed connections in TIME_WAIT; a listener still blocks.
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", int(port)))
-            sock.listen()
+    assert_ports_free(env)
 
 
 def test_sigterm_stops_everything_and_a_second_helpline_is_refused(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPLINE_")}
-    env.update(
-        HELPLINE_DATA_DIR=str(tmp_path / "var"),
-        HELPLINE_RASA_PORT=str(free_port()),
-        HELPLINE_ACTIONS_PORT=str(free_port()),
-    )
+    env = isolated_env(tmp_path)
     argv = [sys.executable, "-m", "bot.cli", "run"]
     with subprocess.Popen(
         argv,
@@ -91,8 +96,4 @@ def test_sigterm_stops_everything_and_a_second_helpline_is_refused(tmp_path: Pat
         finally:
             if first.poll() is None:
                 first.kill()
-    for port in (env["HELPLINE_RASA_PORT"], env["HELPLINE_ACTIONS_PORT"]):
-        with socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", int(port)))
-            sock.listen()
+    assert_ports_free(env)
