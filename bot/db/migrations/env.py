@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from bot.db import models  # noqa: F401  (registers the tables on Base.metadata)
+from bot.directory import models as directory_models  # noqa: F401
 from bot.db.base import Base
 from bot.db.session import engine_for
 
