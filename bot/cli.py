@@ -59,6 +59,31 @@ def build_parser() -> argparse.ArgumentParser:
         description="Apply the Alembic migrations to HELPLINE_DATABASE_URL (SQLite by default).",
     )
 
+    purge = commands.add_parser(
+        "purge",
+        help="delete data past its retention time, now",
+        description="Delete idle conversation state, old message ids and Rasa's idle "
+        "conversations (the helpline also does this every HELPLINE_PURGE_INTERVAL_MINUTES); "
+        "print how many went from each store. See docs/privacy.md.",
+    )
+    purge.add_argument("--dry-run", action="store_true", help="count only, delete nothing")
+
+    keys = commands.add_parser(
+        "keys", help="encryption keys", description="Encryption keys for data at rest."
+    )
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="TASK")
+    keys_commands.add_parser(
+        "new",
+        help="print a fresh key, and how to rotate to it",
+        description="Print a new Fernet key for HELPLINE_ENCRYPTION_KEY.",
+    )
+    keys_commands.add_parser(
+        "rotate",
+        help="re-encrypt stored data with the newest key",
+        description="Re-encrypt every encrypted value with the first key of "
+        "HELPLINE_ENCRYPTION_KEY, so older keys can be removed.",
+    )
+
     nlu = commands.add_parser("nlu", help="NLU tools", description="NLU tools.")
     nlu_commands = nlu.add_subparsers(dest="nlu_command", required=True, metavar="TASK")
     parse = nlu_commands.add_parser(
@@ -96,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--threshold", type=float, default=0.90, help="exit 1 if a language scores below (0.90)"
     )
     eval_nlu.add_argument("--language", action="append", help="only these languages (repeatable)")
+
+    from bot.directory import resources_cli
+
+    resources_cli.add_parser(commands)
     return parser
 
 
@@ -143,11 +172,53 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "eval":
         return asyncio.run(_eval_nlu(settings, args))
+    if args.command == "purge":
+        return _purge(settings, dry_run=args.dry_run)
+    if args.command == "keys":
+        return _keys(settings, args.keys_command)
+    if args.command == "resources":
+        from bot.directory import resources_cli
+
+        return resources_cli.run(args, settings)
     if args.command == "run":
         from bot.runner import run_helpline
 
         return asyncio.run(run_helpline(settings, console=args.console))
     raise AssertionError(args.command)
+
+
+def _purge(settings: Settings, *, dry_run: bool) -> int:
+    from bot.db.session import upgrade
+    from bot.privacy.retention import purge
+
+    upgrade(settings.resolved_database_url())
+    report = purge(settings, dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    print(f"chat_state    {verb} {report.chat_state} idle conversation states")
+    print(f"chat_message  {verb} {report.chat_message} message ids older than 48 hours")
+    print(
+        f"rasa_tracker  {verb} {report.rasa_conversations} idle conversations "
+        f"({report.rasa_events} events)"
+    )
+    return 0
+
+
+def _keys(settings: Settings, task: str) -> int:
+    from bot.privacy.crypto import new_key, rotate_stored
+
+    if task == "new":
+        print(new_key())
+        print(
+            "To rotate: put this key first in HELPLINE_ENCRYPTION_KEY, followed by the keys "
+            "in use now (comma-separated; the one in "
+            f"{settings.data_dir / 'encryption-key'} if you never set one), restart the "
+            "helpline, run `helpline keys rotate`, then remove the old keys.",
+            file=sys.stderr,
+        )
+        return 0
+    report = rotate_stored(settings)
+    print(f"re-encrypted {report.rows} rows: {report.note}")
+    return 0
 
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:

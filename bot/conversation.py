@@ -32,6 +32,7 @@ from bot.privacy.pseudonym import pseudonym_for
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.safety.lexicon import SELF_HARM, detect_crisis
 from bot.settings import Settings
+from bot.stats import Stats
 from bot.user_input import checked_intent_payload, clean_text
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,19 @@ class Conversations:
     """Handles turns for one channel (`telegram`, `console`)."""
 
     def __init__(
-        self, settings: Settings, *, rasa: RasaClient, store: ChatStateStore, channel: str
+        self,
+        settings: Settings,
+        *,
+        rasa: RasaClient,
+        store: ChatStateStore,
+        channel: str,
+        stats: Stats | None = None,
     ) -> None:
         self._settings = settings
         self._rasa = rasa
         self._store = store
         self._channel = channel
+        self._stats = stats  # counts only (bot/stats.py)
         self._key = settings.secret_key_bytes()
 
     def pseudonym(self, chat_id: str | int) -> str:
@@ -95,6 +103,7 @@ class Conversations:
         semantic = await self._respond(pseudonym, memory, turn)
         if semantic is None:  # quick exit: nothing to show, nothing kept
             return TurnResult(exit=True, language=memory.language)
+        _learn_country(memory, semantic)
         if not memory.forgotten:
             self._store.remember(pseudonym, memory)
         return TurnResult(replies=self._render(semantic, memory), language=memory.language)
@@ -132,6 +141,7 @@ class Conversations:
         if name == "help":
             return [message("help.commands"), message("menu.prompt", picker="menu")]
         if name == "start":
+            self._count("conversation_started", memory)
             welcome = await self._ask_rasa(pseudonym, memory, "/greet", fallback=False)
             if not welcome:
                 welcome = [message("greeting.welcome"), safety_check()]
@@ -164,6 +174,7 @@ class Conversations:
         notes = [message("input.too_long")] if cleaned.truncated else []
         if crisis is not None:
             log.info("crisis lexicon hit: %s (%s)", crisis.category, crisis.language)
+            self._count("emergency", memory, need=crisis.category)
             key = "self_harm.support" if crisis.category == SELF_HARM else "emergency.call_now"
             # Tell Rasa the intent, so the dialogue knows; any echo of the same
             # answer from Rasa is dropped when the turn is rendered.
@@ -217,19 +228,38 @@ class Conversations:
         memory.language = code
         return [message("language.changed"), message("menu.prompt", picker="menu")]
 
+    def _count(self, event: str, memory: ChatMemory, *, need: str | None = None) -> None:
+        if self._stats is not None:
+            self._stats.count(event, memory.language, need=need, country=memory.country)
+
     def _forget(self, pseudonym: str, memory: ChatMemory) -> None:
         memory.forgotten = True
         forget_person(pseudonym, store=self._store, tracker_db=self._settings.rasa_tracker_db())
 
     def _render(self, semantic: list[dict[str, Any]], memory: ChatMemory) -> list[Reply]:
         numbers = numbers_for(memory.country or self._settings.country)
-        context = {"hotline": numbers.hotline, "emergency": numbers.emergency}
+        context = {
+            "hotline": numbers.hotline,
+            "emergency": numbers.emergency,
+            "crisis_line": numbers.crisis_line,
+        }
         replies: list[Reply] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for item in semantic:
             reply = render(item, memory.language, context)
-            if reply is None or reply.key in seen:
+            # The same message twice in one turn is an echo (the lexicon answered and
+            # Rasa said it again); three service cards share a key but not their words.
+            if reply is None or (reply.key, reply.text) in seen:
                 continue
-            seen.add(reply.key)
+            seen.add((reply.key, reply.text))
             replies.append(reply)
         return replies
+
+
+def _learn_country(memory: ChatMemory, semantic: list[dict[str, Any]]) -> None:
+    """The country of the place the person named or shared, when an action found one:
+    from then on the emergency number and hotline are that country's."""
+    for item in semantic:
+        country = item.get("country")
+        if isinstance(country, str) and len(country) == 2 and country.isalpha():
+            memory.country = country.upper()

@@ -8,8 +8,9 @@ translators see English and the code never changes when wording does.
 `pybabel extract` finds the entries through the `N_` and `NP_` markers
 (keywords `N_:1c,2` and `NP_:1c,2,3`, see babel.cfg and the Makefile).
 
-Placeholders: {hotline} and {emergency} are always available (the numbers for
-the user's country); others are named where a message needs them.
+Placeholders: {hotline}, {emergency} and {crisis_line} are always available (the
+numbers for the user's country; the crisis line falls back to the emergency
+number where none is known); others are named where a message needs them.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ MESSAGES: dict[str, Source] = dict(
             "self_harm.support",
             "I'm so sorry you are going through this. You matter, and you don't have to "
             "face this alone. If you might hurt yourself now, call {emergency}. You can "
-            "also talk to someone at {hotline}.",
+            "talk to someone at {crisis_line}, and the hotline {hotline} can help with what "
+            "is happening to you.",
         ),
         # --- Topics --------------------------------------------------------------------
         N_(
@@ -118,6 +120,60 @@ MESSAGES: dict[str, Source] = dict(
             "I can't search local services yet. The hotline {hotline} can tell you who can "
             "help near you. In an emergency, call {emergency}.",
         ),
+        # --- Finding a service (need, then place) --------------------------------------
+        N_("services.ask_need", "What kind of help are you looking for?"),
+        N_("need.shelter", "A safe place to stay"),
+        N_("need.legal", "A lawyer or legal advice"),
+        N_("need.medical", "A doctor or clinic"),
+        N_("need.counselling", "Someone to talk to"),
+        N_("need.labour", "Problems at work or unpaid wages"),
+        N_("need.immigration", "Visa and immigration"),
+        N_("need.child_protection", "Help for a child"),
+        N_("need.hotline", "A hotline to call"),
+        N_(
+            "services.ask_place",
+            "Where are you? Write the name of your town or city. You can also share your "
+            "location: I use it only to find help near you, and it is deleted with this "
+            "conversation.",
+        ),
+        N_(
+            "services.place_unknown",
+            "I couldn't find that place. Please write the name of your town or city, or of "
+            "the nearest big city.",
+        ),
+        N_("services.which_place", "There is more than one place with that name. Which one?"),
+        NP_(
+            "services.found",
+            "Here is {count} place that can help near {place}:",
+            "Here are {count} places that can help near {place}:",
+        ),
+        N_(
+            "services.none_local",
+            "I don't know of a service for this near {place} yet, and I won't guess. "
+            "The hotline {hotline} can help you find one. In an emergency, call {emergency}.",
+        ),
+        N_(
+            "services.no_more",
+            "That is all I know of near {place}. The hotline {hotline} may know more.",
+        ),
+        N_("services.more", "Show more"),
+        N_("services.other_need", "Look for other help"),
+        # A card: the service's own name, then one line per thing known about it.
+        N_("services.card", "{name}"),
+        N_("services.card.phone", "Phone: {phone}"),
+        N_("services.card.address", "Address: {address}"),
+        N_("services.card.hours", "Hours: {hours}"),
+        N_("services.card.open_now", "Open now"),
+        N_("services.card.closed_now", "Closed now"),
+        N_("services.card.hours_unknown", "Opening hours unknown: call first"),
+        N_("services.card.always_open", "Open 24 hours, every day"),
+        N_("services.card.languages", "Languages: {languages}"),
+        N_("services.card.verified", "Last checked: {date}"),
+        N_("services.card.never_verified", "Not checked yet by a partner organisation"),
+        N_("services.card.national", "Serves the whole country"),
+        N_("services.card.specialist", "Works with survivors of trafficking"),
+        N_("services.card.confidential", "Confidential"),
+        N_("services.card.distance", "About {distance} km away"),
         N_(
             "handoff.call_hotline",
             "I can't connect you to a person in this chat yet. You can talk to a person at "

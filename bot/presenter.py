@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.formats import format_value
 from bot.i18n import LANGUAGES, available_languages, translate
 from bot.messages import MESSAGES
 
@@ -105,11 +106,11 @@ def render(semantic: dict[str, Any], language: str, context: dict[str, Any]) -> 
         # a raw key to a survivor, drop it and say which key in the log.
         log.error("semantic message with an unknown key dropped: %r", key)
         return None
-    args = {**context, **(semantic.get("args") or {})}
     # A message may be meant for another language than the conversation's:
     # the offer to switch is written in the language the person just used.
     language = str(semantic.get("language") or language)
-    text = translate(key, language, args)
+    args = {**context, **_formatted(semantic.get("args"), language)}
+    text = "\n".join([translate(key, language, args), *_lines(semantic.get("lines"), language)])
     raw_buttons = list(semantic.get("buttons") or [])
     picker = PICKERS.get(str(semantic.get("picker")))
     if picker is not None:
@@ -117,6 +118,31 @@ def render(semantic: dict[str, Any], language: str, context: dict[str, Any]) -> 
     buttons = [b for b in (_render_button(raw, language) for raw in raw_buttons) if b]
     place = _render_place(semantic.get("place"))
     return Reply(key=key, text=text, buttons=buttons, place=place)
+
+
+def _formatted(args: Any, language: str) -> dict[str, Any]:
+    if not isinstance(args, dict):
+        return {}
+    return {name: format_value(value, language, translate) for name, value in args.items()}
+
+
+def _lines(raw_lines: Any, language: str) -> list[str]:
+    """Further lines of one message (a service's phone, hours...), each optional.
+
+    A line is a registry key with arguments, or `{"text": ...}` for words an NGO
+    wrote (a service's own description), which are shown as written.
+    """
+    lines: list[str] = []
+    for line in raw_lines if isinstance(raw_lines, list) else []:
+        if not isinstance(line, dict):
+            continue
+        if isinstance(line.get("text"), str):
+            lines.append(line["text"])
+        elif line.get("key") in MESSAGES:
+            lines.append(translate(line["key"], language, _formatted(line.get("args"), language)))
+        else:
+            log.error("message line with an unknown key dropped: %r", line.get("key"))
+    return lines
 
 
 def _render_button(raw: dict[str, Any], language: str) -> Button | None:

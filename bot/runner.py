@@ -13,8 +13,10 @@ from bot.db.session import session_factory, upgrade
 from bot.engine import rasa_client
 from bot.language_detection import warm_up
 from bot.model import latest_model, train
+from bot.privacy.retention import purging
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
+from bot.stats import Stats
 from bot.supervisor import (
     Supervisor,
     actions_child,
@@ -28,13 +30,16 @@ log = logging.getLogger(__name__)
 
 def conversations_for(settings: Settings, rasa: RasaClient, *, channel: str) -> Conversations:
     """A channel's conversations, on a database brought to the latest schema."""
+    settings.protect_data_dir()
     upgrade(settings.resolved_database_url())
     warm_up()
-    store = ChatStateStore(session_factory(settings.resolved_database_url()))
-    return Conversations(settings, rasa=rasa, store=store, channel=channel)
+    sessions = session_factory(settings.resolved_database_url())
+    store = ChatStateStore(sessions)
+    return Conversations(settings, rasa=rasa, store=store, channel=channel, stats=Stats(sessions))
 
 
 async def run_helpline(settings: Settings, *, console: bool) -> int:
+    settings.protect_data_dir()  # before the engine writes its tracker there
     if latest_model(settings.model_dir) is None:
         train(settings)
     supervisor = Supervisor(
@@ -67,7 +72,9 @@ async def _serve(
         stderr_progress("no HELPLINE_TELEGRAM_TOKEN: chatting in this terminal")
         conversations = conversations_for(settings, rasa, channel="console")
         gateway = chat_interactive(conversations, "console", language=None, out=sys.stdout)
-    await _until_first_ends(gateway, supervisor.watch())
+    # Retention runs inside the helpline: once now, then every purge interval.
+    async with purging(settings):
+        await _until_first_ends(gateway, supervisor.watch())
 
 
 async def _until_first_ends(*jobs: object) -> None:

@@ -103,8 +103,12 @@ def actions_child(settings: Settings) -> Child:
         name="actions",
         argv=argv,
         cwd=PROJECT_ROOT,
-        # rasa-sdk listens on all interfaces unless told otherwise.
-        env={"SANIC_HOST": "127.0.0.1"},
+        # rasa-sdk listens on all interfaces unless told otherwise. The actions
+        # read the services directory, so they are given its database.
+        env={
+            "SANIC_HOST": "127.0.0.1",
+            "HELPLINE_DATABASE_URL": settings.resolved_database_url(),
+        },
         health_url=f"{settings.actions_url()}/health",
         start_timeout=60.0,
         log_path=settings.data_dir / "log" / "actions.log",

@@ -34,6 +34,9 @@ BUTTON_INTENTS = frozenset(
         "bot_challenge",
         "out_of_scope",
         "share_location",
+        "choose_need",
+        "choose_place",
+        "more_services",
     }
 )
 BUTTON_ENTITIES = frozenset({"service_type", "place", "language", "latitude", "longitude"})

@@ -64,3 +64,28 @@ def conversations(
     settings: Settings, rasa: RecordingRasa, store: ChatStateStore
 ) -> Iterator[Conversations]:
     yield Conversations(settings, rasa=rasa, store=store, channel="console")  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def scratch_postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL database on 127.0.0.1:5432 (trust auth), dropped after the
+    test; the test is skipped, saying why, when no PostgreSQL answers there."""
+    import uuid
+
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True
+        )
+    except psycopg.Error as error:
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432 as postgres: {error}")
+    name = f"helpline_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        from bot.db.session import engine_for
+
+        engine_for.cache_clear()  # close pooled connections before dropping
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

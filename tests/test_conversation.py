@@ -175,3 +175,43 @@ async def test_short_or_same_language_messages_get_no_offer(
     for text in ["ok", "si", "my boss took my passport and i cannot leave"]:
         result = await conversations.handle(9, Turn(text=text))
         assert "language.offer_switch" not in keys(result)
+
+
+async def test_a_place_in_another_country_switches_the_numbers_for_the_rest_of_the_chat(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    # The actions tag a search's answer with the country of the place found.
+    rasa.answers["shelter in Bangkok"] = [
+        {"key": "services.none_local", "args": {"place": "Bangkok"}, "country": "TH"}
+    ]
+    result = await conversations.handle(5, Turn(text="shelter in Bangkok"))
+    thailand = numbers_for("TH")
+    assert thailand.emergency in result.replies[0].text
+    assert rasa.sent[-1]["metadata"]["country"] == "GB"  # what was known when it was sent
+    rasa.down = True
+    later = await conversations.handle(5, Turn(text="what now"))
+    assert thailand.emergency in later.replies[0].text
+    assert numbers_for("GB").emergency not in later.replies[0].text
+
+
+async def test_three_cards_with_one_key_are_all_shown(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    rasa.answers["shelters"] = [
+        {"key": "services.card", "args": {"name": name}} for name in ("A", "B", "A")
+    ]
+    result = await conversations.handle(6, Turn(text="shelters"))
+    # Different cards stay; an exact repeat (an echo) is dropped.
+    assert [reply.text for reply in result.replies] == ["A", "B"]
+
+
+async def test_self_harm_gives_the_national_crisis_line(
+    conversations: Conversations, rasa: RecordingRasa, settings
+) -> None:  # type: ignore[no-untyped-def]
+    rasa.down = True
+    result = await conversations.handle(7, Turn(text="i want to kill myself"))
+    gb = numbers_for("GB")
+    assert gb.crisis_line_phone  # Samaritans
+    assert keys(result) == ["self_harm.support"]
+    assert gb.crisis_line in result.replies[0].text
+    assert gb.emergency in result.replies[0].text

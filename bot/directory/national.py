@@ -1,8 +1,10 @@
-"""The national numbers of each country: the emergency number and the closest hotline.
+"""The national numbers of each country: the emergency number, the closest hotline
+and the suicide / emotional-crisis line.
 
-These are the numbers the emergency reply, the crisis lexicon's answer and the
-answer when the Rasa engine is down draw from, so they are read from the
-seed file shipped with the project and never depend on a running service.
+These are the numbers the emergency reply, the crisis lexicon's answer (including
+the self-harm reply) and the answer when the Rasa engine is down draw from, so they
+are read from the seed file shipped with the project and never depend on a running
+service.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ class NationalNumbers:
     hotline_url: str
     checked_on: str
     source: str
+    # A national suicide / emotional-crisis line; all empty where none is known.
+    crisis_line_name: str = ""
+    crisis_line_phone: str = ""
+    crisis_line_source: str = ""
 
     @property
     def hotline(self) -> str:
@@ -38,6 +44,14 @@ class NationalNumbers:
         if self.hotline_phone:
             return readable_phone(self.hotline_phone)
         return self.hotline_url or self.emergency
+
+    @property
+    def crisis_line(self) -> str:
+        """What to give a person thinking of suicide or self-harm: the crisis line, else
+        the emergency number (never empty, so the self-harm reply always has a number)."""
+        if self.crisis_line_phone:
+            return readable_phone(self.crisis_line_phone)
+        return self.emergency
 
 
 def readable_phone(number: str) -> str:
@@ -49,6 +63,11 @@ def readable_phone(number: str) -> str:
     except phonenumbers.NumberParseException:
         return number
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _field(row: dict[str, str | None], column: str) -> str:
+    """A column's value, or "" when the seed file has no such column (older files)."""
+    return (row.get(column) or "").strip()
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +84,9 @@ def _load(path: Path = SEED_FILE) -> dict[str, NationalNumbers]:
                 hotline_url=row.get("hotline_url", "").strip(),
                 checked_on=row.get("checked_on", "").strip(),
                 source=row.get("hotline_source", "").strip(),
+                crisis_line_name=_field(row, "crisis_line_name"),
+                crisis_line_phone=_field(row, "crisis_line_phone"),
+                crisis_line_source=_field(row, "crisis_line_source"),
             )
     return numbers
 

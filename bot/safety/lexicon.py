@@ -45,7 +45,7 @@ class Lexicon:
 
     def find(self, text: str) -> str | None:
         """The first category whose phrase occurs in `text`, or None."""
-        haystack = _normalize(text, by_characters=self.by_characters)
+        haystack = normalize(text, by_characters=self.by_characters)
         for category in CATEGORIES:
             for phrase in self.phrases.get(category, ()):
                 if phrase and phrase in haystack:
@@ -53,7 +53,8 @@ class Lexicon:
         return None
 
 
-def _normalize(text: str, *, by_characters: bool) -> str:
+def normalize(text: str, *, by_characters: bool) -> str:
+    """The form phrases and messages are compared in (also used for service terms)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _APOSTROPHES.sub("", text)  # "can't" and "cant" are the same words
     # Letters, marks and digits are words; everything else separates them. Marks
@@ -71,7 +72,7 @@ def load_lexicon(path: Path) -> Lexicon:
     by_characters = data.get("match", "words") == "characters"
     phrases = {
         category: tuple(
-            _normalize(str(p), by_characters=by_characters)
+            normalize(str(p), by_characters=by_characters)
             for p in data["categories"].get(category) or []
         )
         for category in CATEGORIES

@@ -7,7 +7,6 @@ it cannot be forwarded or saved from the chat.
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -22,21 +21,17 @@ CALLBACK_DATA_LIMIT = 64
 MESSAGE_LIMIT = 4096
 QUICK_EXIT = f"{COMMAND_PAYLOAD_PREFIX}exit"
 
-# Phone numbers in international or local form, so Telegram makes them tappable:
-# a run of digits with spaces, dashes or dots, optionally starting with +.
-_PHONE = re.compile(r"(?<![\w+])(\+?\d[\d \-.]{4,}\d)(?!\w)")
-
 
 def html_text(text: str) -> str:
-    """Escape for Telegram HTML and make phone numbers tappable (tel: links)."""
-    escaped = html.escape(text, quote=False)
+    """Escape for Telegram HTML.
 
-    def link(match: re.Match[str]) -> str:
-        number = match.group(1)
-        dial = re.sub(r"[^\d+]", "", number)
-        return f'<a href="tel:{dial}">{number}</a>'
-
-    return _PHONE.sub(link, escaped)
+    Phone numbers are left as text: Telegram marks numbers in international form
+    (+66 2 123 4567) as phone numbers itself, tappable to call, while an
+    `<a href="tel:...">` is not a link scheme Telegram documents for messages and
+    could get a whole reply refused. The numbers we send are international
+    (`readable_phone`), except short national codes (191, 1300).
+    """
+    return html.escape(text, quote=False)
 
 
 def keyboard(reply: Reply, *, language: str, quick_exit: bool) -> InlineKeyboardMarkup | None:

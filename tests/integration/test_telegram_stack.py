@@ -117,7 +117,7 @@ async def test_a_conversation_on_telegram_end_to_end(
     api.send_text(CHAT, "i need a lawyer")
     sent = await telegram.answered(CHAT, 7, timeout=60)
     assert numbers_for("GB").emergency in sent[6].params["text"]
-    assert "tel:" in sent[6].params["text"]
+    assert numbers_for("GB").hotline in sent[6].params["text"]
 
     # It comes back, and the gateway uses it again without a restart.
     await proxy.up()

@@ -159,7 +159,7 @@ async def test_rasa_down_still_answers_with_numbers_and_recovers(
     [down] = await telegram.answered(ALICE, 1)
     gb = numbers_for("GB")
     assert gb.emergency in down.params["text"]
-    assert "tel:" in down.params["text"]
+    assert gb.hotline in down.params["text"]
     rasa.down = False
     rasa.answers["hello"] = [{"key": "greeting.welcome"}]
     telegram.api.send_text(ALICE, "hello")
@@ -204,15 +204,17 @@ async def test_one_flood_does_not_hold_up_others(telegram: Telegram, rasa: Recor
     ]
 
 
-async def test_replies_are_escaped_and_numbers_tappable(
+async def test_replies_are_escaped_and_numbers_sent_for_telegram_to_link(
     telegram: Telegram, rasa: RecordingRasa
 ) -> None:
     rasa.answers["<b>hi</b>"] = [{"key": "bot_challenge.reply"}]
     telegram.api.send_text(ALICE, "<b>hi</b>")
     [sent] = await telegram.answered(ALICE, 1)
     text = sent.params["text"]
-    assert '<a href="tel:' in text
-    assert "<b>" not in text
+    # International numbers as text: Telegram makes them tappable itself; a tel:
+    # anchor is not a documented link scheme and could get the reply refused.
+    assert "<a " not in text
+    assert "&lt;b&gt;" in sent.params["text"] or "<b>" not in text
 
 
 async def test_commands_are_listed_in_every_language(telegram: Telegram) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from alembic import context
 
+from bot import stats  # noqa: F401  (daily_count)
 from bot.db import models  # noqa: F401  (registers the tables on Base.metadata)
-from bot.directory import models as directory_models  # noqa: F401
 from bot.db.base import Base
 from bot.db.session import engine_for
+from bot.directory import models as directory_models  # noqa: F401
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
