@@ -43,6 +43,7 @@ LEAVING_INTENTS = frozenset(
         "request_human",
         "deny",
         "goodbye",
+        "thanks",
         "report_exploitation",
         "know_rights",
         "job_offer_check",

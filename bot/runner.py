@@ -7,9 +7,12 @@ import contextlib
 import logging
 import sys
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from bot.chat_state import ChatStateStore
 from bot.conversation import Conversations
 from bot.db.session import session_factory, upgrade
+from bot.directory.seed import seed_hotlines
 from bot.engine import rasa_client
 from bot.language_detection import warm_up
 from bot.model import latest_model, train
@@ -32,10 +35,22 @@ def conversations_for(settings: Settings, rasa: RasaClient, *, channel: str) -> 
     """A channel's conversations, on a database brought to the latest schema."""
     settings.protect_data_dir()
     upgrade(settings.resolved_database_url())
-    warm_up()
     sessions = session_factory(settings.resolved_database_url())
+    load_seed(sessions)
+    warm_up()
     store = ChatStateStore(sessions)
     return Conversations(settings, rasa=rasa, store=store, channel=channel, stats=Stats(sessions))
+
+
+def load_seed(sessions: sessionmaker[Session]) -> None:
+    """The national hotlines shipped with the project, in the directory from the first
+    run; seeding again changes nothing, and never overrides a hotline an NGO verified."""
+    report = seed_hotlines(sessions)
+    if not report.ok:  # a broken seed file must not stop the helpline answering
+        log.error("the national hotlines seed was not loaded:\n%s", report.text())
+        return
+    total = report.total()
+    log.info("national hotlines seed: %d added, %d changed", total.added, total.changed)
 
 
 async def run_helpline(settings: Settings, *, console: bool) -> int:

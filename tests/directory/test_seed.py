@@ -142,3 +142,24 @@ def test_a_bad_seed_file_writes_nothing(db: Factory, tmp_path: Path) -> None:
     assert report.errors[0].where == f"row {len(rows) + 1}"
     assert "checked_on '26/11/2026'" in report.errors[0].message
     assert all(not table for table in dump(db).values())
+
+
+def test_the_helpline_starts_with_the_national_hotlines_findable(tmp_path: Path) -> None:
+    """`make run` -> conversations_for -> load_seed: a person in Thailand asking for a
+    hotline finds the Thai one from the first run, before any NGO imported anything."""
+    from datetime import UTC, datetime
+
+    from bot.db.session import session_factory, upgrade
+    from bot.directory.search import Person, Where, find_services
+    from bot.runner import load_seed
+
+    url = f"sqlite:///{tmp_path}/fresh.db"
+    upgrade(url)
+    sessions = session_factory(url)
+    load_seed(sessions)
+    load_seed(sessions)  # every start seeds again: nothing doubles
+    with sessions() as session:
+        where = Where(latitude=13.75, longitude=100.5, country="TH", names=("Bangkok",))
+        found = find_services(session, "hotline", where, Person(language="th"), datetime.now(UTC))
+        assert [m.service.id for m in found] == ["seed-hotline-TH"]
+        assert found[0].national

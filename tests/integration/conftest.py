@@ -8,6 +8,7 @@ what a person would see.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -58,9 +59,9 @@ class Stack:
         return [json.loads(out) for out in done.stdout.splitlines() if out.strip()]
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    data_dir = tmp_path_factory.mktemp("helpline-var")
+@contextlib.contextmanager
+def running_stack(data_dir: Path) -> Iterator[Stack]:
+    """The real Rasa engine and action server on free ports, with their data in `data_dir`."""
     env_settings = {
         "HELPLINE_DATA_DIR": str(data_dir),
         "HELPLINE_RASA_PORT": str(free_port()),
@@ -89,6 +90,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     finally:
         loop.run_until_complete(supervisor.stop())
         loop.close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(tmp_path_factory.mktemp("helpline-var")) as running:
+        yield running
 
 
 def replies(turn: dict[str, Any]) -> list[str]:
