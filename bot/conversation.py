@@ -234,7 +234,12 @@ class Conversations:
 
     def _forget(self, pseudonym: str, memory: ChatMemory) -> None:
         memory.forgotten = True
-        forget_person(pseudonym, store=self._store, tracker_db=self._settings.rasa_tracker_db())
+        forget_person(
+            pseudonym,
+            store=self._store,
+            tracker_db=self._settings.rasa_tracker_db(),
+            redis_url=self._settings.redis_url.get_secret_value(),
+        )
 
     def _render(self, semantic: list[dict[str, Any]], memory: ChatMemory) -> list[Reply]:
         numbers = numbers_for(memory.country or self._settings.country)

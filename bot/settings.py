@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     model_dir: Path = PROJECT_ROOT / "models"
     nlu_dir: Path = PROJECT_ROOT / "nlu"
     rasa_venv: Path = PROJECT_ROOT / ".venv-rasa"
+    # Production: Rasa keeps conversations in Redis (redis://[:password@]host:port/db),
+    # which deletes each one after the idle time; empty = a SQLite file in data_dir.
+    redis_url: SecretStr = SecretStr("")
 
     # Languages and the country the helpline serves.
     default_language: str = "en"

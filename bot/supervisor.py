@@ -18,11 +18,13 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 import httpx
+import yaml
 
 from bot.model import latest_model
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT, Settings, private_directory
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +61,18 @@ def rasa_child(settings: Settings) -> Child:
         "HELPLINE_ACTIONS_URL": f"{settings.actions_url()}/webhook",
         "HELPLINE_RASA_TRACKER_DB": str(settings.rasa_tracker_db()),
     }
+    endpoints = "endpoints.yml"
+    redis = settings.redis_url.get_secret_value()
+    if redis:
+        endpoints = str(redis_endpoints(settings))
+        env.update(redis_environment(redis))
     argv = [
         str(rasa),
         "run",
         "--model",
         str(model),
         "--endpoints",
-        "endpoints.yml",
+        endpoints,
         "--credentials",
         "credentials.yml",
         "--interface",
@@ -87,6 +94,30 @@ def rasa_child(settings: Settings) -> Child:
         start_timeout=240.0,
         log_path=settings.data_dir / "log" / "rasa.log",
     )
+
+
+REDIS_ENDPOINTS = PROJECT_ROOT / "deploy" / "rasa" / "endpoints.redis.yml"
+
+
+def redis_endpoints(settings: Settings) -> Path:
+    """deploy/rasa/endpoints.redis.yml with Redis' expiry set to the idle time, written
+    to the data folder: Rasa reads record_exp as a number, not from the environment."""
+    template = yaml.safe_load(REDIS_ENDPOINTS.read_text(encoding="utf-8"))
+    template["tracker_store"]["record_exp"] = int(settings.chat_idle_hours * 3600)
+    path = private_directory(settings.data_dir) / "rasa-endpoints.redis.yml"
+    path.write_text(yaml.safe_dump(template, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def redis_environment(url: str) -> dict[str, str]:
+    """The variables deploy/rasa/endpoints.redis.yml reads, from one redis:// URL."""
+    parsed = urlsplit(url)
+    return {
+        "HELPLINE_REDIS_HOST": parsed.hostname or "127.0.0.1",
+        "HELPLINE_REDIS_PORT": str(parsed.port or 6379),
+        "HELPLINE_REDIS_DB": parsed.path.strip("/") or "0",
+        "HELPLINE_REDIS_PASSWORD": parsed.password or "",
+    }
 
 
 def actions_child(settings: Settings) -> Child:

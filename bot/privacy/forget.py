@@ -34,7 +34,26 @@ def forget_rasa_tracker(tracker_db: Path, pseudonym: str) -> int:
         engine.dispose()
 
 
-def forget_person(pseudonym: str, *, store: ChatStateStore, tracker_db: Path) -> None:
+# Rasa's RedisTrackerStore keys: "<key_prefix>:tracker:<sender>" (deploy/rasa/).
+REDIS_TRACKER_KEY = "helpline:tracker:{pseudonym}"
+
+
+def forget_redis_tracker(redis_url: str, pseudonym: str) -> int:
+    """Delete the conversation Rasa keeps in Redis (production); returns keys removed."""
+    import redis  # only production deployments talk to Redis
+
+    client = redis.Redis.from_url(redis_url, socket_timeout=5)
+    try:
+        return int(client.delete(REDIS_TRACKER_KEY.format(pseudonym=pseudonym)))
+    finally:
+        client.close()
+
+
+def forget_person(
+    pseudonym: str, *, store: ChatStateStore, tracker_db: Path, redis_url: str = ""
+) -> None:
     store.forget(pseudonym)
     removed = forget_rasa_tracker(tracker_db, pseudonym)
-    log.info("forgot pseudonym %s… (%d tracker events)", pseudonym[:8], removed)
+    if redis_url:
+        removed += forget_redis_tracker(redis_url, pseudonym)
+    log.info("forgot pseudonym %s… (%d tracker rows or keys)", pseudonym[:8], removed)

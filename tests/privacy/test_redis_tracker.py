@@ -18,6 +18,9 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from bot.chat_state import ChatStateStore
+from bot.conversation import Conversations, Turn
+from bot.db.session import session_factory, upgrade
 from bot.model import latest_model
 from bot.rasa_client import RasaClient
 from bot.settings import PROJECT_ROOT, Settings
@@ -96,38 +99,42 @@ def redis_settings(tmp_path: Path) -> Settings:
 
 @pytest.mark.redis
 @pytest.mark.integration
-async def test_rasa_keeps_a_conversation_in_redis_for_the_idle_time_only(
+async def test_rasa_keeps_a_conversation_in_redis_for_the_idle_time_only_and_forget_deletes_it(
     redis_db: Any, redis_settings: Settings
 ) -> None:
-    rasa = rasa_child(redis_settings)
-    rasa.argv[rasa.argv.index("endpoints.yml")] = str(ENDPOINTS)
-    rasa.env.update(
-        {
-            "HELPLINE_REDIS_HOST": "127.0.0.1",
-            "HELPLINE_REDIS_PORT": "6379",
-            "HELPLINE_REDIS_DB": str(REDIS_DB),
-            "HELPLINE_REDIS_PASSWORD": "",
+    # HELPLINE_REDIS_URL is all an operator sets: the supervisor picks the Redis
+    # endpoints and writes the idle time into record_exp.
+    settings = redis_settings.model_copy(
+        update={
+            "redis_url": SecretStr(f"redis://127.0.0.1:6379/{REDIS_DB}"),
+            "chat_idle_hours": 12,
         }
     )
-    record_exp = int(_endpoints()["tracker_store"]["record_exp"])
-    key = f"helpline:tracker:{PSEUDONYM}"
-    supervisor = Supervisor([actions_child(redis_settings), rasa])
-    client = RasaClient(redis_settings.rasa_url(), redis_settings.rasa_token_value(), timeout=60.0)
+    record_exp = 12 * 3600
+    supervisor = Supervisor([actions_child(settings), rasa_child(settings)])
+    client = RasaClient(settings.rasa_url(), settings.rasa_token_value(), timeout=60.0)
+    store = ChatStateStore(session_factory(settings.resolved_database_url()))
+    upgrade(settings.resolved_database_url())
+    conversations = Conversations(settings, rasa=client, store=store, channel="telegram")
+    key = f"helpline:tracker:{conversations.pseudonym(4242)}"
     try:
         await supervisor.start()
-        await client.send(PSEUDONYM, "/greet", {"language": "en", "country": "GB"})
+        await conversations.handle(4242, Turn(text="hello"))
 
         assert redis_db.exists(key), sorted(redis_db.scan_iter(match="helpline:*"))
-        ttl = redis_db.ttl(key)
-        assert 0 < ttl <= record_exp
+        assert 0 < redis_db.ttl(key) <= record_exp
 
         # The expiry counts from the LAST message: a new one sets it back to the full time.
         redis_db.expire(key, 60)
-        await client.send(PSEUDONYM, "/greet", {"language": "en", "country": "GB"})
+        await conversations.handle(4242, Turn(text="thanks"))
         assert 60 < redis_db.ttl(key) <= record_exp
+
+        # /forget deletes the conversation from Redis at once, not in 12 hours.
+        await conversations.handle(4242, Turn(command="/forget"))
+        assert not redis_db.exists(key)
     finally:
         await client.aclose()
         await supervisor.stop()
 
     # Rasa used Redis, not the single-machine SQLite store.
-    assert not redis_settings.rasa_tracker_db().exists()
+    assert not settings.rasa_tracker_db().exists()
