@@ -26,6 +26,7 @@ from bot.directory.models import NEEDS
 from bot.directory.needs import find_need
 from bot.directory.search import Person, Where, find_services
 from bot.settings import get_settings
+from bot.stats import Stats
 
 log = logging.getLogger(__name__)
 
@@ -320,7 +321,10 @@ def _after_results(*, more: bool) -> list[dict[str, str]]:
 
 def _search(need: str, where: Where, person: Person) -> list[dict[str, Any]]:
     """Every match as a card, ranked; built inside the session that loaded them."""
-    settings = get_settings()
-    with session_factory(settings.resolved_database_url())() as session:
+    sessions = session_factory(get_settings().resolved_database_url())
+    with sessions() as session:
         matches = find_services(session, need, where, person, datetime.now(UTC))
-        return [service_card(match) for match in matches]
+        cards = [service_card(match) for match in matches]
+    # Counts only: which needs people have, in which languages and countries.
+    Stats(sessions).count("service_search", person.language or "und", need, where.country)
+    return cards

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import date, time
 
 import pytest
+from sqlalchemy import select
 
 from bot.db.session import session_factory
 from bot.directory.models import (
@@ -26,6 +27,7 @@ from bot.directory.models import (
     ServiceAtLocation,
     ServiceNeed,
 )
+from bot.stats import DailyCount
 from tests.integration.conftest import Stack, replies
 
 pytestmark = pytest.mark.integration
@@ -172,6 +174,14 @@ def test_need_and_place_in_one_message(stack: Stack) -> None:
     assert "+66 2 123 4567" in first["text"]
     assert first["place"]["latitude"] == pytest.approx(BANGKOK[0])
     assert "/more_services" in [b["payload"] for b in turn["replies"][-1]["buttons"]]
+    # Counted, as a need in a country and language: nothing else.
+    with session_factory(stack.settings.resolved_database_url())() as session:
+        rows = session.execute(
+            select(DailyCount.language, DailyCount.need, DailyCount.country).where(
+                DailyCount.event == "service_search"
+            )
+        ).all()
+    assert ("en", "shelter", "TH") in [tuple(row) for row in rows]
 
 
 @pytest.mark.usefixtures("directory")
