@@ -157,8 +157,17 @@ class ActionAskServiceType(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(json_message=need_question())
+        # After a shared location, the country is known before any result: the
+        # gateway gives that country's numbers from this answer on.
+        dispatcher.utter_message(json_message={**need_question(), **_country_tag(tracker)})
         return []
+
+
+def _country_tag(tracker: Tracker) -> dict[str, str]:
+    place = tracker.get_slot("place")
+    if isinstance(place, dict) and place.get("country"):
+        return {"country": str(place["country"])}
+    return {}
 
 
 def need_question() -> dict[str, Any]:
@@ -288,7 +297,7 @@ async def _show_page(
         return offset
     # The country travels with the answer: the gateway gives that country's
     # emergency number and hotline from now on.
-    tag = {"country": country} if country else {}
+    tag = _country_tag(tracker)
     page = cards[offset : offset + PAGE_SIZE]
     if not page:
         key = "services.none_local" if offset == 0 else "services.no_more"

@@ -261,6 +261,19 @@ def test_a_shared_location_asks_only_for_the_need(stack: Stack) -> None:
 
 
 @pytest.mark.usefixtures("directory")
+def test_a_shared_location_gives_that_countrys_numbers_at_once(stack: Stack) -> None:
+    turns = stack.chat(
+        f'{{"location": [{BANGKOK[0]}, {BANGKOK[1]}]}}',
+        "help me now they are coming",
+        user="shared-location-danger",
+    )
+    assert replies(turns[0]) == ["services.ask_need"]
+    danger = turns[1]["replies"][0]
+    assert danger["key"] == "emergency.call_now"
+    assert "191" in danger["text"]  # Thailand's police, not the deployment's 999
+
+
+@pytest.mark.usefixtures("directory")
 def test_more_shows_the_next_results_then_says_that_is_all(stack: Stack) -> None:
     turns = stack.chat(
         "I need a shelter in Bangkok",
