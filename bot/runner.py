@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import subprocess
 import sys
-
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.chat_state import ChatStateStore
 from bot.conversation import Conversations
 from bot.db.session import session_factory, upgrade
-from bot.directory.seed import seed_hotlines
 from bot.engine import rasa_client
 from bot.language_detection import warm_up
 from bot.model import latest_model, train
@@ -35,22 +34,34 @@ def conversations_for(settings: Settings, rasa: RasaClient, *, channel: str) -> 
     """A channel's conversations, on a database brought to the latest schema."""
     settings.protect_data_dir()
     upgrade(settings.resolved_database_url())
+    load_seed(settings.resolved_database_url())
     sessions = session_factory(settings.resolved_database_url())
-    load_seed(sessions)
     warm_up()
     store = ChatStateStore(sessions)
     return Conversations(settings, rasa=rasa, store=store, channel=channel, stats=Stats(sessions))
 
 
-def load_seed(sessions: sessionmaker[Session]) -> None:
+def load_seed(database_url: str) -> None:
     """The national hotlines shipped with the project, in the directory from the first
-    run; seeding again changes nothing, and never overrides a hotline an NGO verified."""
-    report = seed_hotlines(sessions)
-    if not report.ok:  # a broken seed file must not stop the helpline answering
-        log.error("the national hotlines seed was not loaded:\n%s", report.text())
+    run; seeding again changes nothing, and never overrides a hotline an NGO verified.
+
+    In a short-lived process of its own: checking the seed reads the whole
+    gazetteer (about 60 MB) for time zones, which the gateway has no other use for.
+    """
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.directory.seed"],
+        # In the environment, not the arguments: a URL may hold a password, and
+        # other local users can read a process's arguments.
+        env={**os.environ, "HELPLINE_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:  # a broken seed file must not stop the helpline answering
+        log.error("the national hotlines seed was not loaded:\n%s", done.stdout + done.stderr)
         return
-    total = report.total()
-    log.info("national hotlines seed: %d added, %d changed", total.added, total.changed)
+    log.info("national hotlines seed: %s", done.stdout.strip())
 
 
 async def run_helpline(settings: Settings, *, console: bool) -> int:

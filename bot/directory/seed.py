@@ -199,3 +199,25 @@ def seed_hotlines(
     with factory() as session:
         data = seed_dataset(session, path)
     return write_dataset(factory, data, dry_run=dry_run)
+
+
+def main() -> int:
+    """`python -m bot.directory.seed`, into $HELPLINE_DATABASE_URL: what the helpline
+    runs at start (`helpline resources seed` is the same for people)."""
+    import os
+
+    from bot.db.session import session_factory
+
+    report = seed_hotlines(session_factory(os.environ["HELPLINE_DATABASE_URL"]))
+    if not report.ok:
+        print(report.text())
+        return 1
+    total = report.total()
+    print(f"{total.added} added, {total.changed} changed, {total.unchanged} unchanged")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -156,8 +156,8 @@ def test_the_helpline_starts_with_the_national_hotlines_findable(tmp_path: Path)
     url = f"sqlite:///{tmp_path}/fresh.db"
     upgrade(url)
     sessions = session_factory(url)
-    load_seed(sessions)
-    load_seed(sessions)  # every start seeds again: nothing doubles
+    load_seed(url)
+    load_seed(url)  # every start seeds again: nothing doubles
     with sessions() as session:
         where = Where(latitude=13.75, longitude=100.5, country="TH", names=("Bangkok",))
         found = find_services(session, "hotline", where, Person(language="th"), datetime.now(UTC))
