@@ -29,11 +29,50 @@ with open(SEED_FILE, encoding="utf-8", newline="") as _handle:
     ROWS: list[dict[str, str]] = list(csv.DictReader(_handle))
 BY_CODE = {row["country_code"]: row for row in ROWS}
 
-# Emergency numbers outside 2-4 digits: South Africa's police number has five.
-LONG_EMERGENCY_NUMBERS = {("ZA", "10111")}
+# Emergency numbers outside 2-4 digits: the South African and Namibian police numbers have five.
+LONG_EMERGENCY_NUMBERS = {("ZA", "10111"), ("NA", "10111")}
 
-# Emergency numbers that are right but missing from libphonenumber's emergency list.
-NOT_IN_LIBPHONENUMBER_EMERGENCY = {("NG", "112"), ("GH", "112")}
+# Emergency numbers that are right but missing from libphonenumber's emergency list
+# (phonenumbers 9.0). HN: the library only knows the old police number 199, not the
+# national 911 system. RS: the library only knows the old 92/93/94, not 192/193/194.
+# UZ: the library only knows the old 01/02/03, not 101/102/103.
+NOT_IN_LIBPHONENUMBER_EMERGENCY = {
+    ("NG", "112"),
+    ("GH", "112"),
+    ("HN", "911"),
+    ("RS", "192"),
+    ("UZ", "102"),
+}
+
+# UN member states that have no row yet, because the drafter was not sure enough of the
+# police / emergency number (see "Countries not in the file" in the README). For these the
+# bot gives 112, which may not work there.
+MISSING_UN_MEMBERS = {
+    "BI", "CD", "GN", "GQ", "GW", "KI", "KP", "LS", "LY", "MH", "NR", "SO", "SS", "ST",
+    "VU", "WS", "YE",
+}  # fmt: skip
+
+# The 193 UN member states.
+UN_MEMBERS = {
+    "AD", "AE", "AF", "AG", "AL", "AM", "AO", "AR", "AT", "AU", "AZ", "BA", "BB", "BD", "BE",
+    "BF", "BG", "BH", "BI", "BJ", "BN", "BO", "BR", "BS", "BT", "BW", "BY", "BZ", "CA", "CD",
+    "CF", "CG", "CH", "CI", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CY", "CZ", "DE", "DJ",
+    "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "ER", "ES", "ET", "FI", "FJ", "FM", "FR", "GA",
+    "GB", "GD", "GE", "GH", "GM", "GN", "GQ", "GR", "GT", "GW", "GY", "HN", "HR", "HT", "HU",
+    "ID", "IE", "IL", "IN", "IQ", "IR", "IS", "IT", "JM", "JO", "JP", "KE", "KG", "KH", "KI",
+    "KM", "KN", "KP", "KR", "KW", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU",
+    "LV", "LY", "MA", "MC", "MD", "ME", "MG", "MH", "MK", "ML", "MM", "MN", "MR", "MT", "MU",
+    "MV", "MW", "MX", "MY", "MZ", "NA", "NE", "NG", "NI", "NL", "NO", "NP", "NR", "NZ", "OM",
+    "PA", "PE", "PG", "PH", "PK", "PL", "PT", "PW", "PY", "QA", "RO", "RS", "RU", "RW", "SA",
+    "SB", "SC", "SD", "SE", "SG", "SI", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV",
+    "SY", "SZ", "TD", "TG", "TH", "TJ", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TZ", "UA",
+    "UG", "US", "UY", "UZ", "VC", "VE", "VN", "VU", "WS", "YE", "ZA", "ZM", "ZW",
+}  # fmt: skip
+
+EU_MEMBERS = {
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+}  # fmt: skip
 
 # No page stating the emergency number has been found yet (see the README).
 NO_EMERGENCY_SOURCE_YET = {"MM", "LA"}
@@ -126,7 +165,7 @@ def test_country_codes_are_unique_iso_codes() -> None:
 
 
 def test_enough_countries_hotlines_and_crisis_lines() -> None:
-    assert len(ROWS) >= 60
+    assert len(ROWS) >= 180
     assert sum(bool(row["hotline_phone"].strip()) for row in ROWS) >= 40
     assert sum(bool(row["crisis_line_phone"].strip()) for row in ROWS) >= 30
     assert known_countries() == sorted(BY_CODE)
@@ -135,6 +174,21 @@ def test_enough_countries_hotlines_and_crisis_lines() -> None:
 def test_language_and_destination_countries_are_present() -> None:
     assert LANGUAGE_COUNTRIES - set(BY_CODE) == set()
     assert DESTINATION_COUNTRIES - set(BY_CODE) == set()
+
+
+def test_every_un_member_has_a_row_or_is_listed_as_missing() -> None:
+    assert len(UN_MEMBERS) == 193
+    assert UN_MEMBERS - set(BY_CODE) == MISSING_UN_MEMBERS
+    assert MISSING_UN_MEMBERS & set(BY_CODE) == set()
+
+
+def test_eu_rows_say_112_works_where_the_police_number_comes_first() -> None:
+    """112 works in every EU country; where the row gives the police number, the note says so."""
+    assert EU_MEMBERS - set(BY_CODE) == set()
+    for code in EU_MEMBERS:
+        row = BY_CODE[code]
+        if row["emergency_number"] != "112":
+            assert "112" in row["emergency_note"], code
 
 
 def test_every_row_says_it_is_not_yet_verified() -> None:
@@ -202,13 +256,43 @@ def test_emergency_source_is_https() -> None:
         ("JP", "110"),
         ("EG", "122"),
         ("BR", "190"),
+        ("MX", "911"),
+        ("NG", "112"),
+        ("KE", "999"),
+        ("ZA", "10111"),
+        # Rows added on 2026-11-26.
+        ("CZ", "158"),
+        ("HR", "192"),
+        ("LU", "113"),
+        ("DK", "112"),
+        ("SE", "112"),
+        ("NO", "112"),
+        ("JM", "119"),
+        ("CU", "106"),
+        ("DO", "911"),
+        ("EC", "911"),
+        ("BO", "110"),
+        ("UY", "911"),
+        ("DZ", "17"),
+        ("TN", "197"),
+        ("SN", "17"),
+        ("UG", "999"),
+        ("ET", "991"),
+        ("ZW", "995"),
+        ("NA", "10111"),
+        ("MV", "119"),
+        ("BN", "993"),
+        ("MN", "102"),
     ],
 )
 def test_well_known_emergency_numbers(code: str, number: str) -> None:
     assert numbers_for(code).emergency == number
 
 
-@pytest.mark.parametrize(("code", "other"), [("TH", "1669"), ("CN", "120"), ("VN", "115")])
+@pytest.mark.parametrize(
+    ("code", "other"),
+    [("TH", "1669"), ("CN", "120"), ("VN", "115"), ("CZ", "155"), ("JM", "110"), ("TN", "190")],
+)
 def test_note_gives_the_ambulance_number_where_police_comes_first(code: str, other: str) -> None:
     assert other in BY_CODE[code]["emergency_note"]
 
