@@ -113,7 +113,8 @@ class ValidateFindServiceForm(FormValidationAction):
         if shared is not None:
             latitude, longitude = shared
             nearest = places.nearest_place(latitude, longitude)
-            name = nearest.name if nearest else ""
+            # Far from any town: the coordinates themselves name the place.
+            name = nearest.name if nearest else f"{latitude:.2f}, {longitude:.2f}"
             country = nearest.country_code if nearest else None
             return {"place": _place_value(name, latitude, longitude, country)}
         text = _typed_text(tracker)
