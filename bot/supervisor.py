@@ -146,6 +146,16 @@ def actions_child(settings: Settings) -> Child:
     )
 
 
+LOG_LIMIT_BYTES = 10 * 1024 * 1024
+
+
+def _rotate(path: Path) -> None:
+    """At each start, a log over 10 MB becomes `<name>.1` (replacing the last one), so
+    the engine's and the actions' logs never grow without end."""
+    if path.exists() and path.stat().st_size > LOG_LIMIT_BYTES:
+        path.replace(path.with_name(path.name + ".1"))
+
+
 def _child_environment(extra: dict[str, str]) -> dict[str, str]:
     env = {
         key: value
@@ -191,6 +201,8 @@ class Supervisor:
                 "HELPLINE_ACTIONS_PORT)."
             )
         child.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if child.name not in self._logs:
+            _rotate(child.log_path)
         log_file = self._logs.get(child.name) or open(child.log_path, "a", encoding="utf-8")
         self._logs[child.name] = log_file
         self._progress(f"starting {child.name} ...")

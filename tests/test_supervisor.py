@@ -58,3 +58,16 @@ async def test_a_child_that_never_becomes_healthy_fails_clearly(tmp_path: Path) 
     with pytest.raises(StartFailed, match="broken exited with 3"):
         await supervisor.start()
     await supervisor.stop()
+
+
+def test_a_big_child_log_is_set_aside_at_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.supervisor import LOG_LIMIT_BYTES, _rotate
+
+    log = tmp_path / "rasa.log"
+    log.write_bytes(b"x" * (LOG_LIMIT_BYTES + 1))
+    _rotate(log)
+    assert not log.exists()
+    assert (tmp_path / "rasa.log.1").stat().st_size == LOG_LIMIT_BYTES + 1
+    log.write_text("small")
+    _rotate(log)
+    assert log.read_text() == "small"
