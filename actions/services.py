@@ -250,13 +250,15 @@ class ActionShowServices(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         need = tracker.get_slot("service_type")
-        shown = await _show_page(dispatcher, tracker, need, offset=0)
+        now = datetime.now(UTC)
+        shown = await _show_page(dispatcher, tracker, need, offset=0, now=now)
         # The need is cleared so the next request asks again; the place is kept,
         # so "and a lawyer?" needs no second "where are you?".
         return [
             SlotSet("service_type", None),
             SlotSet("search_need", need),
             SlotSet("search_shown", float(shown)),
+            SlotSet("search_at", now.timestamp()),
         ]
 
 
@@ -272,12 +274,19 @@ class ActionMoreServices(Action):
             dispatcher.utter_message(json_message=need_question())
             return []
         offset = int(tracker.get_slot("search_shown") or 0)
-        shown = await _show_page(dispatcher, tracker, need, offset=offset)
+        searched = tracker.get_slot("search_at")
+        now = datetime.fromtimestamp(searched, UTC) if searched else datetime.now(UTC)
+        shown = await _show_page(dispatcher, tracker, need, offset=offset, now=now)
         return [SlotSet("search_shown", float(shown))]
 
 
 async def _show_page(
-    dispatcher: CollectingDispatcher, tracker: Tracker, need: str, *, offset: int
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    need: str,
+    *,
+    offset: int,
+    now: datetime,
 ) -> int:
     """Send results offset..offset+3 and return how many have been shown in all."""
     found = tracker.get_slot("place") or {}
@@ -291,7 +300,7 @@ async def _show_page(
     )
     person = Person(language=_language(tracker))
     try:
-        cards = await asyncio.to_thread(_search, need, where, person)
+        cards = await asyncio.to_thread(_search, need, where, person, now)
     except SQLAlchemyError:
         log.exception("the services directory could not be read")
         dispatcher.utter_message(json_message={"key": "services.hotline_only", "args": {}})
@@ -329,11 +338,11 @@ def _after_results(*, more: bool) -> list[dict[str, str]]:
     return buttons
 
 
-def _search(need: str, where: Where, person: Person) -> list[dict[str, Any]]:
+def _search(need: str, where: Where, person: Person, now: datetime) -> list[dict[str, Any]]:
     """Every match as a card, ranked; built inside the session that loaded them."""
     sessions = session_factory(get_settings().resolved_database_url())
     with sessions() as session:
-        matches = find_services(session, need, where, person, datetime.now(UTC))
+        matches = find_services(session, need, where, person, now)
         cards = [service_card(match) for match in matches]
     # Counts only: which needs people have, in which languages and countries.
     Stats(sessions).count("service_search", person.language or "und", need, where.country)
