@@ -45,6 +45,10 @@ def is_safety_command(text: str) -> bool:
     return text.startswith("/") and name in SAFETY_COMMANDS
 
 
+def _command_name(text: str) -> str:
+    return text.strip().removeprefix("/").split(" ")[0].split("@")[0].lower()
+
+
 @dataclass(frozen=True)
 class Turn:
     """What a person did: exactly one of text, button, command or location."""
@@ -56,6 +60,16 @@ class Turn:
     client_language: str | None = None  # the app's language, a first guess only
     chosen_language: str | None = None  # a choice made outside the chat (console --language)
     notice: str | None = None  # the gateway answers itself with this message key
+
+
+def is_quick_exit(turn: Turn) -> bool:
+    """/exit as a command, typed, or the Quick exit button: the channel acts on it first."""
+    if turn.button is not None:
+        return turn.button == f"{COMMAND_PAYLOAD_PREFIX}exit"
+    if turn.command is not None:
+        return _command_name(turn.command) == "exit"
+    text = (turn.text or "").strip()
+    return text.startswith("/") and _command_name(text) == "exit"
 
 
 @dataclass

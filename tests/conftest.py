@@ -3,6 +3,7 @@ and a stand-in for the Rasa engine for tests of the gateway's own logic."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,14 @@ class RecordingRasa:
         self.sent: list[dict[str, Any]] = []
         self.answers: dict[str, list[dict[str, Any]]] = {}
         self.down = False
+        self.delay = 0.0  # seconds each answer takes, like a slow engine
 
     async def send(
         self, pseudonym: str, message: str, metadata: dict[str, Any]
     ) -> list[dict[str, Any]]:
         self.sent.append({"sender": pseudonym, "message": message, "metadata": metadata})
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.down:
             raise RasaUnavailable("ConnectError")
         return self.answers.get(message, [{"key": "fallback.rephrase"}])

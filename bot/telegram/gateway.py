@@ -15,7 +15,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from bot.conversation import Conversations, Turn, TurnResult
+from bot.conversation import Conversations, Turn, TurnResult, is_quick_exit
 from bot.i18n import negotiate, translate
 from bot.message_log import MessageLog
 from bot.telegram.flood import FloodGate, SeenUpdates
@@ -38,6 +38,9 @@ class Gateway:
         self.message_log = message_log
         self.flood = flood or FloodGate()
         self.seen = SeenUpdates()
+        # Per chat, how many quick exits it has made: a turn that was waiting when
+        # the person left sees the number change and answers nothing.
+        self._exits: dict[int, int] = {}
         self._bot: ExtBot[Any] | None = None
 
     def attach(self, bot: ExtBot[Any]) -> None:
@@ -54,8 +57,17 @@ class Gateway:
         user = update.effective_user
         if user is not None and user.language_code:
             turn = _with_client_language(turn, user.language_code)
+        if is_quick_exit(turn):
+            await self._quick_exit(chat.id, update, turn)
+            return
+        generation = self._exits.get(chat.id, 0)
         delay = self.flood.delay_for(chat.id)
         async with self.flood.lock(chat.id):
+            if self._exits.get(chat.id, 0) != generation:
+                # The person left after sending this: it is not answered, and it
+                # goes from the device with the rest.
+                await self._clear_chat(chat.id, _incoming_id(update))
+                return
             if delay:
                 await asyncio.sleep(delay)
             pseudonym = self.conversations.pseudonym(chat.id)
@@ -66,8 +78,32 @@ class Gateway:
                 await self._clear_chat(chat.id, [*on_device, *incoming])
                 self.flood.forget(chat.id)
                 return
+            if self._exits.get(chat.id, 0) != generation:
+                # The person left while this turn ran: send nothing, and the exit
+                # (waiting for this turn) forgets what it stored; delete its message.
+                await self._clear_chat(chat.id, incoming)
+                return
             sent = await self._send(chat.id, result)
             self.message_log.record(pseudonym, [*incoming, *(m.message_id for m in sent)])
+
+    async def _quick_exit(self, chat_id: int, update: Update, turn: Turn) -> None:
+        """Leave at once, not after the turns still queued for this chat.
+
+        Queued turns are dropped unanswered; one already running sends nothing
+        more. Once it is done, whatever it still stored or sent is forgotten and
+        deleted too: nothing shows on the device after the exit.
+        """
+        self._exits[chat_id] = self._exits.get(chat_id, 0) + 1
+        pseudonym = self.conversations.pseudonym(chat_id)
+        on_device = self.message_log.deletable(pseudonym)
+        await self.conversations.handle(chat_id, turn)  # forgets everything now
+        await self._clear_chat(chat_id, [*on_device, *_incoming_id(update)])
+        async with self.flood.lock(chat_id):
+            late = self.message_log.deletable(pseudonym)
+            await self.conversations.handle(chat_id, turn)
+            if late:
+                await self._clear_chat(chat_id, late)
+        self.flood.forget(chat_id)
 
     async def _send(self, chat_id: int, result: TurnResult) -> list[Message]:
         sent: list[Message] = []

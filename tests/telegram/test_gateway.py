@@ -6,8 +6,11 @@ stack with the real engine is in tests/integration/test_telegram_stack.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
+from bot.chat_state import ChatStateStore
 from bot.directory.national import numbers_for
 from bot.telegram.flood import FloodGate
 from tests.conftest import RecordingRasa
@@ -124,6 +127,29 @@ async def test_exit_deletes_the_whole_chat_and_sends_nothing(
     assert exit_update.message_id in api.deleted(ALICE)
     # Nothing was sent after the exit: no notification, no chat-list preview.
     assert [c.method for c in api.sent(ALICE)[-1:]] == ["deleteMessages"]
+
+
+async def test_exit_does_not_wait_for_the_turns_before_it(
+    telegram: Telegram, rasa: RecordingRasa, store: ChatStateStore
+) -> None:
+    """Someone is coming: the chat must go now, not after three slow answers."""
+    api = telegram.api
+    rasa.delay = 2.0  # each answer takes 2 s; three queued turns would take 6 s
+    for text in ("they took my passport", "i cannot leave", "what can i do"):
+        api.send_text(ALICE, text)
+    await api.wait_for(lambda _c: len(rasa.sent) == 1, timeout=5)  # the first one runs
+    started = time.monotonic()
+    api.send_command(ALICE, "/exit")
+    await api.wait_for("deleteMessages", timeout=5)
+    assert time.monotonic() - started < 1.5
+    # Once the turn that was running ends, nothing of the chat is left anywhere.
+    await asyncio.sleep(rasa.delay + 1.0)
+    await api.wait_for(lambda _c: not api.messages(ALICE), timeout=5)
+    assert api.sent(ALICE, "sendMessage") == []
+    assert len(rasa.sent) == 1  # the queued turns were never sent to the engine
+    assert store.recall(
+        telegram.gateway.conversations.pseudonym(ALICE), default_language="en"
+    ).is_new
 
 
 async def test_exit_by_button_deletes_in_batches_of_100(
