@@ -53,3 +53,18 @@ def test_self_harm_has_its_own_intent() -> None:
     assert hit is not None and hit.intent == "self_harm"
     danger = detect_crisis("help me now they are coming", language="en")
     assert danger is not None and danger.intent == "emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("ميخوام خودمو بكشم", "fa"),  # Persian typed on an Arabic keyboard: ي ك
+        ("بدّي انتحِر", "ar"),  # with harakat
+        ("اقتل نفسى", "ar"),  # alef maqsura for ya
+        ("بدي أنتحر", "ar"),  # hamza on the alef
+        ("بدي انتحـــر", "ar"),  # stretched with tatweel
+    ],
+)
+def test_arabic_script_variants_are_caught(text: str, language: str) -> None:
+    hit = detect_crisis(text, language=language)
+    assert hit is not None and hit.category == "self_harm"

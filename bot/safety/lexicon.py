@@ -53,9 +53,31 @@ class Lexicon:
         return None
 
 
+# Arabic-script letters people type interchangeably: Persian on an Arabic
+# keyboard (ي for ی, ك for ک), alef with or without hamza, alef maqsura for ya,
+# ta marbuta for ha. Folded to one form in phrases and messages alike.
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u064a": "\u06cc",  # ي Arabic yeh -> ی Farsi yeh
+        "\u0649": "\u06cc",  # ى alef maqsura -> ی
+        "\u0643": "\u06a9",  # ك Arabic kaf -> ک keheh
+        "\u0623": "\u0627",  # alef with hamza above -> alef
+        "\u0625": "\u0627",  # alef with hamza below -> alef
+        "\u0622": "\u0627",  # alef with madda -> alef
+        "\u0671": "\u0627",  # alef wasla -> alef
+        "\u0629": "\u0647",  # ta marbuta -> heh
+        "\u0640": None,  # tatweel (letter stretching)
+    }
+)
+# Arabic short vowels and other harakat (U+064B-U+065F, U+0670): rarely typed,
+# never in the phrase lists; unlike Thai marks, dropping them merges no words.
+_HARAKAT = re.compile("[\u064b-\u065f\u0670]")
+
+
 def normalize(text: str, *, by_characters: bool) -> str:
     """The form phrases and messages are compared in (also used for service terms)."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = _HARAKAT.sub("", text.translate(_ARABIC_FOLD))
     text = _APOSTROPHES.sub("", text)  # "can't" and "cant" are the same words
     # Letters, marks and digits are words; everything else separates them. Marks
     # must stay: Thai vowels and tones, Arabic and Persian diacritics are marks,
