@@ -10,6 +10,11 @@ character n-grams then see words, and entities can be annotated.
 Thai runs stay whole tokens (splitting Thai words needs a dictionary); the
 character n-gram featurizer reads inside them.
 
+Arabic-script letters that people type interchangeably (Persian on an Arabic
+keyboard: ي ك for ی ک; alef with or without hamza; ta marbuta; tatweel;
+short vowels) are folded to one form first, as the crisis lexicon does
+(bot/safety/lexicon.py), so one spelling learnt is every spelling known.
+
 Runs inside .venv-rasa; Rasa finds it because it starts in nlu/.
 """
 
@@ -22,6 +27,20 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
 EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]+")
+ARABIC_FOLD = str.maketrans(
+    {
+        "\u064a": "\u06cc",  # Arabic yeh -> Farsi yeh
+        "\u0649": "\u06cc",  # alef maqsura -> Farsi yeh
+        "\u0643": "\u06a9",  # Arabic kaf -> keheh
+        "\u0623": "\u0627",  # alef with hamza above -> alef
+        "\u0625": "\u0627",  # alef with hamza below -> alef
+        "\u0622": "\u0627",  # alef with madda -> alef
+        "\u0671": "\u0627",  # alef wasla -> alef
+        "\u0629": "\u0647",  # ta marbuta -> heh
+        "\u0640": None,  # tatweel
+    }
+)
+HARAKAT = regex.compile("[\u064b-\u065f\u0670]")
 CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 
 # Rasa's own rules for which punctuation separates words (WhitespaceTokenizer).
@@ -43,7 +62,7 @@ class HelplineTokenizer(WhitespaceTokenizer):
         self.emoji_pattern = EMOJI
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
-        text = message.get(attribute)
+        text = HARAKAT.sub("", message.get(attribute).translate(ARABIC_FOLD))
         spaced = CJK.sub(lambda match: f" {match.group(0)} ", text)
         words = _NOT_WORD.sub(" ", spaced).split()
         words = [word for word in (self.remove_emoji(w) for w in words) if word]

@@ -59,6 +59,8 @@ def test_tokenizer_keeps_every_script() -> None:
             "ช่วยด้วย ครับ",
             "می‌خواهم کمک",
             "help 😀",
+            "ميخوام كمك",
+            "بدّي أنتحـر",
         ],
         cwd=settings.nlu_dir,
         capture_output=True,
@@ -74,4 +76,8 @@ def test_tokenizer_keeps_every_script() -> None:
         ["ช่วยด้วย", "ครับ"],
         ["می\u200cخواهم", "کمک"],
         ["help"],
+        # Arabic-script variants folded: Persian typed on an Arabic keyboard,
+        # harakat, hamza and tatweel.
+        ["میخوام", "کمک"],
+        ["بدی", "انتحر"],
     ]
