@@ -13,7 +13,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -25,6 +24,7 @@ from bot.directory.cards import service_card
 from bot.directory.models import NEEDS
 from bot.directory.needs import find_need
 from bot.directory.search import Person, Where, find_services
+from bot.formats import country_name
 from bot.settings import get_settings
 from bot.stats import Stats
 
@@ -212,7 +212,7 @@ class ActionAskPlace(Action):
 
 def _place_button(place: places.Place, label: str, language: str) -> str:
     """The gazetteer's label, with the country named in the reader's language."""
-    country = _country_name(place.country_code, language)
+    country = country_name(place.country_code, language)
     return label.replace(f", {place.country_code}", f", {country}", 1)
 
 
@@ -229,15 +229,6 @@ def _asked_for_place_last(tracker: Tracker) -> bool:
         elif seen_user and event.get("event") == "slot" and event.get("name") == "requested_slot":
             return bool(event.get("value") == "place")
     return False
-
-
-def _country_name(code: str, language: str) -> str:
-    """The country's name in the reader's language (CLDR), to tell two places apart."""
-    try:
-        locale = Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        locale = Locale("en")
-    return str(locale.territories.get(code, code))
 
 
 class ActionShowServices(Action):

@@ -19,7 +19,8 @@ from babel.dates import format_date
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def _locale(language: str) -> Locale:
+def locale_for(language: str) -> Locale:
+    """Babel's locale for a language code; English when CLDR does not know it."""
     try:
         return Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
@@ -34,7 +35,9 @@ def format_value(value: Any, language: str, translate: Callable[..., str]) -> An
         nested = {k: format_value(v, language, translate) for k, v in value.get("args", {}).items()}
         return translate(str(value["key"]), language, nested)
     if "date" in value:
-        return format_date(date.fromisoformat(str(value["date"])), "long", locale=_locale(language))
+        return format_date(
+            date.fromisoformat(str(value["date"])), "long", locale=locale_for(language)
+        )
     if "weekly" in value:
         return weekly_hours(value["weekly"], language)
     if "languages" in value:
@@ -42,9 +45,14 @@ def format_value(value: Any, language: str, translate: Callable[..., str]) -> An
     return value
 
 
+def country_name(code: str, language: str) -> str:
+    """TH -> "Thailand" for an English reader, "ประเทศไทย" for a Thai one."""
+    return str(locale_for(language).territories.get(code, code))
+
+
 def language_names(codes: list[str], language: str) -> str:
     """["th", "en"] -> "ไทย, อังกฤษ" for a Thai reader."""
-    locale = _locale(language)
+    locale = locale_for(language)
     names = [locale.languages.get(code.split("-")[0].lower(), code) for code in codes]
     return ", ".join(names)
 
@@ -53,7 +61,7 @@ def weekly_hours(rows: list[list[str]], language: str) -> str:
     """[["MO", "09:00", "17:00"], ...] -> "Mon-Fri 09:00-17:00; Sat 10:00-14:00" (with
     en dashes), day names in the reader's language; a day may have several spans
     (09-12, 13-17), and days in a row with the same spans are joined."""
-    day_names = _locale(language).days["format"]["abbreviated"]
+    day_names = locale_for(language).days["format"]["abbreviated"]
     by_day: dict[int, list[str]] = {}
     for day, opens, closes in rows:
         by_day.setdefault(DAY_CODES.index(day), []).append(f"{opens}–{closes}")

