@@ -68,3 +68,16 @@ def test_self_harm_has_its_own_intent() -> None:
 def test_arabic_script_variants_are_caught(text: str, language: str) -> None:
     hit = detect_crisis(text, language=language)
     assert hit is not None and hit.category == "self_harm"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "می‌خوان منو بکشن",  # with a zero-width non-joiner, as the keyboard writes it
+        "میخوان منو بکشن",  # joined
+        "می خوان منو بکشن",  # with a space
+    ],
+)
+def test_persian_verb_prefix_is_caught_however_it_is_typed(text: str) -> None:
+    hit = detect_crisis(text, language="fa")
+    assert hit is not None and hit.category == "immediate_danger"

@@ -67,8 +67,13 @@ _ARABIC_FOLD = str.maketrans(
         "\u0671": "\u0627",  # alef wasla -> alef
         "\u0629": "\u0647",  # ta marbuta -> heh
         "\u0640": None,  # tatweel (letter stretching)
+        "\u200c": None,  # zero-width non-joiner: می‌خوام -> میخوام
     }
 )
+# Persian writes the verb prefix می/نمی with a zero-width non-joiner, joined or
+# with a space ("می‌خوان منو بکشن", "میخوان", "می خوان"): all become the joined
+# form. nlu/components/helpline_tokenizer.py does the same for the model.
+_PERSIAN_PREFIX = re.compile(r"(?<= )(ن?می) (?=[\u0600-\u06ff])")
 # Arabic short vowels and other harakat (U+064B-U+065F, U+0670): rarely typed,
 # never in the phrase lists; unlike Thai marks, dropping them merges no words.
 _HARAKAT = re.compile("[\u064b-\u065f\u0670]")
@@ -86,7 +91,7 @@ def normalize(text: str, *, by_characters: bool) -> str:
     if by_characters:
         return kept.replace(" ", "")
     # Spaces around every word, so " kill myself " never matches inside "skill myselfie".
-    return " " + " ".join(kept.split()) + " "
+    return _PERSIAN_PREFIX.sub(r"\1", " " + " ".join(kept.split()) + " ")
 
 
 def load_lexicon(path: Path) -> Lexicon:

@@ -14,6 +14,9 @@ Arabic-script letters that people type interchangeably (Persian on an Arabic
 keyboard: ي ك for ی ک; alef with or without hamza; ta marbuta; tatweel;
 short vowels) are folded to one form first, as the crisis lexicon does
 (bot/safety/lexicon.py), so one spelling learnt is every spelling known.
+Persian verb prefixes are written three ways: with a zero-width non-joiner
+(می‌خوام), joined (میخوام) or with a space (می خوام). All three become the
+joined form, the one most people type on a phone.
 
 Runs inside .venv-rasa; Rasa finds it because it starts in nlu/.
 """
@@ -38,9 +41,12 @@ ARABIC_FOLD = str.maketrans(
         "\u0671": "\u0627",  # alef wasla -> alef
         "\u0629": "\u0647",  # ta marbuta -> heh
         "\u0640": None,  # tatweel
+        "\u200c": None,  # zero-width non-joiner: می‌خوام -> میخوام
     }
 )
 HARAKAT = regex.compile("[\u064b-\u065f\u0670]")
+# "می خوام", "نمی دونم": the present-tense prefix joined to its verb.
+PERSIAN_PREFIX = regex.compile(r"(?<![\p{L}\p{M}])(ن?می)\s+(?=\p{Arabic})")
 CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 
 # Rasa's own rules for which punctuation separates words (WhitespaceTokenizer).
@@ -63,6 +69,7 @@ class HelplineTokenizer(WhitespaceTokenizer):
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = HARAKAT.sub("", message.get(attribute).translate(ARABIC_FOLD))
+        text = PERSIAN_PREFIX.sub(r"\1", text)
         spaced = CJK.sub(lambda match: f" {match.group(0)} ", text)
         words = _NOT_WORD.sub(" ", spaced).split()
         words = [word for word in (self.remove_emoji(w) for w in words) if word]

@@ -61,6 +61,7 @@ def test_tokenizer_keeps_every_script() -> None:
             "help 😀",
             "ميخوام كمك",
             "بدّي أنتحـر",
+            "نمی دونم می‌خوام",
         ],
         cwd=settings.nlu_dir,
         capture_output=True,
@@ -74,10 +75,13 @@ def test_tokenizer_keeps_every_script() -> None:
         ["中", "文", "please"],
         ["老", "板", "拿", "走", "了", "护", "照"],
         ["ช่วยด้วย", "ครับ"],
-        ["می\u200cخواهم", "کمک"],
+        # Persian verb prefixes joined, whether typed with a zero-width
+        # non-joiner, a space or nothing.
+        ["میخواهم", "کمک"],
         ["help"],
         # Arabic-script variants folded: Persian typed on an Arabic keyboard,
         # harakat, hamza and tatweel.
         ["میخوام", "کمک"],
         ["بدی", "انتحر"],
+        ["نمیدونم", "میخوام"],
     ]
