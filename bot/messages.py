@@ -98,7 +98,8 @@ MESSAGES: dict[str, Source] = dict(
             "report.acknowledge",
             "Thank you for telling me. What happened is not your fault, and you have the "
             "right to get help, even if you owe money, have no papers or were made to break "
-            "rules. The hotline {hotline} can talk it through with you in confidence.",
+            "rules. The hotline {hotline} can talk it through with you in confidence. If you "
+            "are in danger right now, call {emergency}.",
         ),
         N_(
             "rights.overview",
