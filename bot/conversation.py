@@ -190,10 +190,17 @@ class Conversations:
             log.info("crisis lexicon hit: %s (%s)", crisis.category, crisis.language)
             self._count("emergency", memory, need=crisis.category)
             key = "self_harm.support" if crisis.category == SELF_HARM else "emergency.call_now"
-            # Tell Rasa the intent, so the dialogue knows; any echo of the same
-            # answer from Rasa is dropped when the turn is rendered.
+            # Tell Rasa the intent, so the dialogue knows; its echo of the same
+            # answer is dropped (it would be in the chat's language, not theirs).
             followup = await self._ask_rasa(pseudonym, memory, f"/{crisis.intent}", fallback=False)
-            return [message(key), *notes, *followup]
+            followup = [reply for reply in followup if reply.get("key") != key]
+            offer = await self._offer_language(memory, cleaned.text)
+            # The emergency answer goes out in the language the person wrote in,
+            # before any switch is accepted: they must be able to read it now.
+            # Too short for the detector ("socorro!"), the lexicon that matched says.
+            spoken = offer[0]["language"] if offer else crisis.language
+            urgent = {**message(key), "language": spoken}
+            return [urgent, *notes, *followup, *offer]
         if cleaned.problem is not None:
             return [message(cleaned.problem.value), message("menu.prompt", picker="menu")]
         answer = await self._ask_rasa(pseudonym, memory, cleaned.text)

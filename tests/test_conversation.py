@@ -7,6 +7,7 @@ import pytest
 from bot.chat_state import ChatStateStore
 from bot.conversation import Conversations, Turn
 from bot.directory.national import numbers_for, readable_phone
+from bot.i18n import translate
 from tests.conftest import RecordingRasa
 
 
@@ -156,7 +157,7 @@ def test_phone_numbers_are_shown_readably() -> None:
 async def test_writing_in_another_language_offers_a_switch_once(
     conversations: Conversations, rasa: RecordingRasa
 ) -> None:
-    text = "mi jefe me quitó el pasaporte y no me deja salir"
+    text = "mi jefe me quitó el pasaporte y no me paga nada"
     first = await conversations.handle(8, Turn(text=text))
     offer = first.replies[-1]
     assert offer.key == "language.offer_switch"
@@ -167,6 +168,21 @@ async def test_writing_in_another_language_offers_a_switch_once(
     # The person's answer decides; the reply then comes in Spanish.
     switched = await conversations.handle(8, Turn(button="lang:es"))
     assert switched.language == "es"
+
+
+async def test_danger_written_in_another_language_is_answered_in_it(
+    conversations: Conversations, rasa: RecordingRasa
+) -> None:
+    # The chat is in English; she writes in Spanish, once, about danger now.
+    rasa.answers["/emergency"] = [{"key": "emergency.call_now"}]
+    result = await conversations.handle(10, Turn(text="ayúdenme por favor, me tienen encerrada"))
+    assert keys(result) == ["emergency.call_now", "language.offer_switch"]
+    gb = numbers_for("GB")
+    in_spanish = translate(
+        "emergency.call_now", "es", {"emergency": gb.emergency, "hotline": gb.hotline}
+    )
+    assert result.replies[0].text == in_spanish, "the emergency answer is in Spanish, given once"
+    assert result.language == "en"  # switching stays her choice
 
 
 async def test_short_or_same_language_messages_get_no_offer(
