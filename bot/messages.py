@@ -191,7 +191,8 @@ MESSAGES: dict[str, Source] = dict(
         N_(
             "fallback.rephrase",
             "Sorry, I didn't understand that. You can say it in other words, choose an "
-            "option, or talk to a person at the hotline {hotline}.",
+            "option, or talk to a person at the hotline {hotline}. If you are in danger "
+            "right now, call {emergency}.",
         ),
         N_(
             "fallback.unavailable",
