@@ -17,7 +17,6 @@ Both models are saved with skops, like Rasa's own classifier: no pickle.
 Runs inside .venv-rasa; Rasa finds it because it starts in nlu/.
 """
 
-import logging
 from typing import Any, Dict, List, Text
 
 import numpy as np
@@ -30,8 +29,6 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from sklearn.svm import LinearSVC
-
-logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
