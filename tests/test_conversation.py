@@ -238,8 +238,9 @@ async def test_answers_that_may_meet_danger_give_the_emergency_number(
     conversations: Conversations, rasa: RecordingRasa, key: str
 ) -> None:
     # Danger the lexicon and the model miss mostly lands here: read as a report
-    # ("the gate is shut at night and the boss keeps the key") or not understood at all.
-    rasa.answers["the gate is shut at night and the boss keeps the key"] = [{"key": key}]
-    result = await conversations.handle(11, Turn(text="the gate is shut at night and the boss keeps the key"))
+    # or not understood at all.
+    text = "the gate is shut at night and the boss keeps the key"
+    rasa.answers[text] = [{"key": key}]
+    result = await conversations.handle(11, Turn(text=text))
     assert keys(result) == [key]
     assert numbers_for("GB").emergency in result.replies[0].text
