@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from bot.model import latest_model
+from bot.safety.lexicon import normalize
 from bot.settings import Settings
 from tests.integration.conftest import Stack, project_path, rasa_cli
 
@@ -38,8 +39,8 @@ def test_conversation_tests_pass(stack: Stack, tmp_path) -> None:  # type: ignor
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
 
 
-def test_tokenizer_keeps_every_script() -> None:
-    """Rasa's own tokenizer dropped Chinese as "emoji"; ours keeps it, and drops real emoji."""
+def model_tokens(*texts: str) -> list[list[str]]:
+    """The tokens the model's own tokenizer makes of each text (run in .venv-rasa)."""
     script = (
         "import json, sys; sys.path.insert(0, '.');"
         "from components.helpline_tokenizer import HelplineTokenizer as T;"
@@ -50,19 +51,7 @@ def test_tokenizer_keeps_every_script() -> None:
     )
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     done = subprocess.run(
-        [
-            str(settings.rasa_venv / "bin" / "python"),
-            "-c",
-            script,
-            "中文 please",
-            "老板拿走了护照",
-            "ช่วยด้วย ครับ",
-            "می‌خواهم کمک",
-            "help 😀",
-            "ميخوام كمك",
-            "بدّي أنتحـر",
-            "نمی دونم می‌خوام",
-        ],
+        [str(settings.rasa_venv / "bin" / "python"), "-c", script, *texts],
         cwd=settings.nlu_dir,
         capture_output=True,
         text=True,
@@ -70,7 +59,21 @@ def test_tokenizer_keeps_every_script() -> None:
         check=True,
         env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
     )
-    tokens = json.loads(done.stdout.strip().splitlines()[-1])
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_tokenizer_keeps_every_script() -> None:
+    """Rasa's own tokenizer dropped Chinese as "emoji"; ours keeps it, and drops real emoji."""
+    tokens = model_tokens(
+        "中文 please",
+        "老板拿走了护照",
+        "ช่วยด้วย ครับ",
+        "می‌خواهم کمک",
+        "help 😀",
+        "ميخوام كمك",
+        "بدّي أنتحـر",
+        "نمی دونم می‌خوام",
+    )
     assert tokens == [
         ["中", "文", "please"],
         ["老", "板", "拿", "走", "了", "护", "照"],
@@ -85,3 +88,21 @@ def test_tokenizer_keeps_every_script() -> None:
         ["بدی", "انتحر"],
         ["نمیدونم", "میخوام"],
     ]
+
+
+def test_model_and_crisis_lexicon_fold_arabic_script_alike() -> None:
+    """The letter folding is written twice (the tokenizer cannot import `bot`):
+    a change to one that is not made to the other fails here."""
+    texts = [
+        "ميخوام خودمو بكشم",  # Persian on an Arabic keyboard: ي ك
+        "می‌خوان منو بکشن",  # zero-width non-joiner
+        "نمی خوام اینجا بمونم",  # prefix typed with a space
+        "بدّي أنتحـر",  # harakat, hamza, tatweel
+        "إنهم قادمون الآن",  # hamza below
+        "آمده‌اند دنبالم",  # alef with madda
+        "حبسوني في الغرفة المغلقة",  # ta marbuta
+        "ٱلشرطة بسرعة",  # alef wasla
+        "مستشفى قريب",  # alef maqsura
+    ]
+    lexicon_words = [normalize(text, by_characters=False).split() for text in texts]
+    assert model_tokens(*texts) == lexicon_words
