@@ -31,9 +31,8 @@ from bot.i18n import translate
 from bot.privacy.retention import purge
 from bot.rasa_client import RasaClient
 from bot.stats import Stats
-from tests.fakes.telegram_api import FakeBotAPI
 from tests.integration.conftest import Stack, running_stack
-from tests.telegram.conftest import Telegram, start_polling, stop
+from tests.telegram.conftest import Telegram, polling_bot
 
 pytestmark = pytest.mark.integration
 
@@ -79,13 +78,11 @@ async def telegram(canary_stack: Stack) -> AsyncIterator[Telegram]:
         channel="telegram",
         stats=Stats(sessions),
     )
-    with FakeBotAPI(token="4242:CANARY") as api:
-        app = await start_polling(settings, conversations, api)
-        try:
-            yield Telegram(api=api, app=app)
-        finally:
-            await stop(app)
-            await rasa.aclose()
+    try:
+        async with polling_bot(settings, conversations, token="4242:CANARY") as bot:
+            yield bot
+    finally:
+        await rasa.aclose()
 
 
 async def walk_every_path(telegram: Telegram, canary: Canary) -> None:

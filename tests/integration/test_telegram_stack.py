@@ -18,9 +18,8 @@ from bot.conversation import Conversations
 from bot.db.session import session_factory
 from bot.directory.national import numbers_for
 from bot.rasa_client import RasaClient
-from tests.fakes.telegram_api import FakeBotAPI
 from tests.integration.conftest import Stack, free_port
-from tests.telegram.conftest import Telegram, start_polling, stop
+from tests.telegram.conftest import Telegram, polling_bot
 
 pytestmark = pytest.mark.integration
 
@@ -82,14 +81,12 @@ async def telegram_stack(stack: Stack) -> AsyncIterator[tuple[Telegram, Cuttable
     rasa = RasaClient(f"http://127.0.0.1:{proxy.port}", settings.rasa_token_value(), timeout=20)
     store = ChatStateStore(session_factory(settings.resolved_database_url()))
     conversations = Conversations(settings, rasa=rasa, store=store, channel="telegram")
-    with FakeBotAPI(token="999:STACK") as api:
-        app = await start_polling(settings, conversations, api)
-        try:
-            yield Telegram(api=api, app=app), proxy
-        finally:
-            await stop(app)
-            await proxy.down()
-            await rasa.aclose()
+    try:
+        async with polling_bot(settings, conversations, token="999:STACK") as bot:
+            yield bot, proxy
+    finally:
+        await proxy.down()
+        await rasa.aclose()
 
 
 async def test_a_conversation_on_telegram_end_to_end(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -63,11 +64,20 @@ async def stop(app: Application) -> None:  # type: ignore[type-arg]
     await app.shutdown()
 
 
-@pytest.fixture
-async def telegram(settings: Settings, conversations: Conversations) -> AsyncIterator[Telegram]:
-    with FakeBotAPI(token="123456:TEST-TOKEN") as api:
+@contextlib.asynccontextmanager
+async def polling_bot(
+    settings: Settings, conversations: Conversations, *, token: str
+) -> AsyncIterator[Telegram]:
+    """The gateway polling a fake Bot API on loopback, stopped on the way out."""
+    with FakeBotAPI(token=token) as api:
         app = await start_polling(settings, conversations, api)
         try:
             yield Telegram(api=api, app=app)
         finally:
             await stop(app)
+
+
+@pytest.fixture
+async def telegram(settings: Settings, conversations: Conversations) -> AsyncIterator[Telegram]:
+    async with polling_bot(settings, conversations, token="123456:TEST-TOKEN") as bot:
+        yield bot
